@@ -1,0 +1,238 @@
+/**
+ * THE plugin contract. A plugin module exports one definition built with definePlugin(); the
+ * runners own queues, matching, tickers, acknowledgements and counters, so plugin code is domain
+ * logic only (STYLE.md §2.3).
+ */
+import type { Clock } from '../core/clock.js';
+import type { Message } from '../core/message.js';
+import type { Logger } from '../log/logger.js';
+import type { OptionSchema } from './options.js';
+
+export * from './options.js';
+
+export type PluginKind = 'input' | 'splitter' | 'decoder' | 'filter' | 'encoder' | 'output';
+
+/** The [hekad] section after validation (spec/config.md §4). */
+export interface GlobalConfig {
+  maxprocs: number;
+  poolsize: number;
+  plugin_chansize: number;
+  max_message_loops: number;
+  max_process_inject: number;
+  max_process_duration: number;
+  max_timer_inject: number;
+  max_pack_idle: number;
+  base_dir: string;
+  share_dir: string;
+  sample_denominator: number;
+  pid_file: string;
+  hostname: string;
+  max_message_size: number;
+  log_flags: number;
+  full_buffer_max_retries: number;
+}
+
+/** A report field shown in heka.all-report and on the dashboard. */
+export interface ReportField {
+  name: string;
+  value: number | string | boolean;
+  representation?: string;
+}
+
+/** What every plugin instance can reach of the daemon. */
+export interface PluginContext {
+  /** Instance name (the TOML section name, or `<input>-<decoder>` for per-user instances). */
+  readonly name: string;
+  readonly typeName: string;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly globals: GlobalConfig;
+  /** Count and log (rate limited) a per-record failure; processing continues. */
+  reportError(err: unknown, stage: string): void;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Splitter
+
+/**
+ * Finds record boundaries in a byte stream. Called synchronously on the hot path.
+ * `findRecord` scans buf[start, end) and returns how many bytes it consumed (0 = no complete
+ * record yet); when the consumed bytes carry a record it is left in `record` (often a subarray of
+ * buf, valid only until the next call), otherwise `record` is null.
+ */
+export interface Splitter {
+  findRecord(buf: Buffer, start: number, end: number): number;
+  record: Buffer | null;
+  /** At end of stream: the trailing incomplete record to deliver, if the splitter has a notion of one. */
+  finalRecord?(buf: Buffer, start: number, end: number): Buffer | null;
+  /** Forget carried state (e.g. a regex capture held for the next record) when a stream restarts. */
+  reset?(): void;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoder
+
+/** Turns one message (Payload or rawBytes) into zero or more messages; throws on a decode error. */
+export interface Decoder {
+  decode(msg: Message): Message | Message[] | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encoder
+
+/** Message -> bytes. `null` means the message is swallowed (nothing is written). */
+export interface Encoder {
+  encode(msg: Message): Buffer | string | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Input
+
+export interface InputContext extends PluginContext {
+  readonly signal: AbortSignal;
+  readonly hostname: string;
+  /**
+   * Hand a finished message to the pipeline (decoder, then router). Returns at once: true while
+   * there is room downstream, false when a queue is full; then pause until drained() resolves.
+   */
+  deliver(msg: Message): boolean;
+  /** Resolves when downstream has room again (immediately if it has room now). */
+  drained(): Promise<void>;
+  /** Whether downstream is currently backpressured. */
+  readonly blocked: boolean;
+  /** A fresh splitter instance of the input's configured splitter (per stream/connection). */
+  newSplitter(): Splitter;
+  /** Splitter options common to all splitters (spec/config.md §7), already validated. */
+  readonly splitterOptions: SplitterCommonOptions;
+  /** Base directory for data the daemon writes (journals). */
+  readonly baseDir: string;
+}
+
+export interface SplitterCommonOptions {
+  keep_truncated: boolean;
+  use_message_bytes: boolean;
+  min_buffer_size: number;
+  deliver_incomplete_final: boolean;
+  /** 3 + 255 + max_message_size. */
+  maxRecordSize: number;
+}
+
+export interface Input {
+  /** Runs until ctx.signal aborts (then settles), or rejects on a fatal error. */
+  run(ctx: InputContext): Promise<void>;
+  /** Extra fields for the self-report. */
+  report?(): ReportField[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Filter
+
+export interface FilterContext extends PluginContext {
+  /** Put a new message into the router. False when it was refused (loop, self-match) or downstream is full. */
+  inject(msg: Message): boolean;
+}
+
+export interface Filter {
+  process(msg: Message, ctx: FilterContext): void;
+  /** Called every ticker_interval seconds. */
+  onTick?(nowNs: number, ctx: FilterContext): void;
+  /** Called once at shutdown after the last message. */
+  stop?(ctx: FilterContext): void | Promise<void>;
+  report?(): ReportField[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output
+
+export interface OutputContext extends PluginContext {
+  /** Apply the configured encoder (and framing). Null when the encoder swallowed the message. */
+  encode(msg: Message): Buffer | null;
+  /**
+   * For outputs with `manualAck`: the messages are durably handled (flushed, accepted by the
+   * server). Each message must be acked exactly once.
+   */
+  ack(msg: Message): void;
+}
+
+/** An error that the output runner retries with backoff (connection refused, 5xx, 429...). */
+export class RetryableError extends Error {
+  override name = 'RetryableError';
+}
+
+export interface Output {
+  /**
+   * Handle one matched message. If it returns (or its promise resolves) and the output has no
+   * manualAck, the runner acknowledges the message. A thrown RetryableError is retried with
+   * backoff; any other error is counted and logged as a permanent failure of that message.
+   */
+  process(msg: Message, ctx: OutputContext): void | Promise<void>;
+  /** When true the output calls ctx.ack itself once the message is durable (e.g. after fsync). */
+  readonly manualAck?: boolean;
+  /** Called every ticker_interval seconds (if configured) */
+  onTick?(nowNs: number, ctx: OutputContext): void | Promise<void>;
+  /** Flush what is pending and release resources; called once at shutdown after the last message. */
+  stop?(ctx: OutputContext): void | Promise<void>;
+  report?(): ReportField[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Definitions
+
+interface DefinitionBase<S extends OptionSchema> {
+  /** The type name users write in TOML (`type = "LogstreamerInput"`). */
+  type: string;
+  summary: string;
+  options: S;
+  /**
+   * Cross-option validation after per-option checks; return reasons keyed by option name
+   * (use '' for the section as a whole).
+   */
+  validate?(config: Record<string, unknown>, globals: GlobalConfig): Array<{ option: string; reason: string }>;
+}
+
+export interface InputDefinition<S extends OptionSchema = OptionSchema> extends DefinitionBase<S> {
+  kind: 'input';
+  /** Default splitter instance name when the section sets none. */
+  defaultSplitter?: string;
+  create(config: any, ctx: PluginContext): Input;
+}
+export interface SplitterDefinition<S extends OptionSchema = OptionSchema> extends DefinitionBase<S> {
+  kind: 'splitter';
+  /** Defaults for the common splitter options that differ for this type. */
+  commonDefaults?: Partial<Record<'use_message_bytes' | 'min_buffer_size', unknown>>;
+  create(config: any, ctx: PluginContext): Splitter;
+}
+export interface DecoderDefinition<S extends OptionSchema = OptionSchema> extends DefinitionBase<S> {
+  kind: 'decoder';
+  create(config: any, ctx: PluginContext): Decoder;
+}
+export interface EncoderDefinition<S extends OptionSchema = OptionSchema> extends DefinitionBase<S> {
+  kind: 'encoder';
+  create(config: any, ctx: PluginContext): Encoder;
+}
+export interface FilterDefinition<S extends OptionSchema = OptionSchema> extends DefinitionBase<S> {
+  kind: 'filter';
+  /** Whether this type may stop without stopping the daemon, unless the section says otherwise. */
+  defaultCanExit?: boolean;
+  defaultMatcher?: string;
+  create(config: any, ctx: PluginContext): Filter;
+}
+export interface OutputDefinition<S extends OptionSchema = OptionSchema> extends DefinitionBase<S> {
+  kind: 'output';
+  defaultMatcher?: string;
+  /** The output cannot work without an encoder (LogOutput, FileOutput...). */
+  encoderRequired?: boolean;
+  create(config: any, ctx: PluginContext): Output;
+}
+
+export type PluginDefinition =
+  | InputDefinition
+  | SplitterDefinition
+  | DecoderDefinition
+  | EncoderDefinition
+  | FilterDefinition
+  | OutputDefinition;
+
+export function definePlugin<D extends PluginDefinition>(def: D): D {
+  return def;
+}
