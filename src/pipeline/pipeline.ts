@@ -1,0 +1,376 @@
+/**
+ * Turns a validated configuration into running runners, and stops them in Heka's order.
+ * Startup: outputs, filters, router, inputs. Shutdown: inputs stop, filters drain, outputs drain
+ * and flush, then inputs persist their positions (journals), so every journal entry names only
+ * data that the outputs have durably handled (DESIGN.md §3).
+ */
+import { hostname as osHostname } from 'node:os';
+import { systemClock, type Clock } from '../core/clock.js';
+import { Message, newUuid } from '../core/message.js';
+import { frameRecord } from '../core/framing.js';
+import type { LoadedConfig, PluginSection } from '../config/index.js';
+import { Logger } from '../log/logger.js';
+import { compileMatcher } from '../matcher/index.js';
+import type {
+  Decoder,
+  Encoder,
+  PluginContext,
+  Splitter,
+  SplitterCommonOptions,
+  SplitterDefinition,
+} from '../plugin-api/index.js';
+import { FilterRunner } from '../runners/filter-runner.js';
+import { InputRunner } from '../runners/input-runner.js';
+import { OutputRunner } from '../runners/output-runner.js';
+import { ErrorReporter, type RunnerEnv } from '../runners/runner-env.js';
+import type { Matcher } from '../runners/consumer-runner.js';
+import { reportJson, reportText, type ReportRecord } from '../telemetry/report.js';
+import { Router } from './router.js';
+
+/** A problem found while building, located like a config error. */
+export interface BuildIssue {
+  file: string;
+  section: string;
+  option: string;
+  reason: string;
+}
+
+export function formatIssue(i: BuildIssue): string {
+  return `${i.file}: [${i.section}]${i.option ? ' ' + i.option : ''}: ${i.reason}`;
+}
+
+export interface PipelineOptions {
+  log?: Logger;
+  clock?: Clock;
+  /** How long an output may take to drain at shutdown before its messages are left unacknowledged. */
+  stopTimeoutMs?: number;
+}
+
+/** Queue capacity in messages per plugin: Heka's plugin_chansize counts packs handed over one at a
+ * time between goroutines; hekad hands messages over in batches on one thread, so each queue holds
+ * plugin_chansize batches of this many messages. */
+const MESSAGES_PER_CHAN_SLOT = 64;
+/** Messages a manualAck output may hold before acknowledging (bounded memory). */
+const MAX_IN_FLIGHT = 20_000;
+
+export class Pipeline {
+  readonly router = new Router();
+  readonly inputs: InputRunner[] = [];
+  readonly filters: FilterRunner[] = [];
+  readonly outputs: OutputRunner[] = [];
+  readonly log: Logger;
+  readonly clock: Clock;
+  private encoderNames: string[] = [];
+  private splitterNames: string[] = [];
+  private decoderNames: string[] = [];
+  private stopping: Promise<number> | null = null;
+  private exitCode = 0;
+  /** Resolves with the process exit code once the pipeline has shut down. */
+  readonly finished: Promise<number>;
+  private finish!: (code: number) => void;
+  private readonly env: RunnerEnv;
+
+  private constructor(
+    readonly config: LoadedConfig,
+    opts: PipelineOptions,
+  ) {
+    this.log = opts.log ?? new Logger(undefined, config.globals.log_flags);
+    this.clock = opts.clock ?? systemClock;
+    this.finished = new Promise((resolve) => (this.finish = resolve));
+    this.env = {
+      router: this.router,
+      globals: config.globals,
+      log: this.log,
+      clock: this.clock,
+      fatal: (reason) => {
+        this.log.error(reason);
+        this.exitCode = 1;
+        void this.stop();
+      },
+    };
+  }
+
+  /** Instantiate every plugin; returns the issues instead of a pipeline when anything is wrong. */
+  static build(config: LoadedConfig, opts: PipelineOptions = {}): { pipeline: Pipeline | null; issues: BuildIssue[] } {
+    const p = new Pipeline(config, opts);
+    const issues: BuildIssue[] = [];
+    const byName = new Map(config.sections.map((s) => [s.name, s]));
+    const stopTimeoutMs = opts.stopTimeoutMs ?? 30_000;
+
+    const issue = (s: PluginSection, option: string, reason: string) =>
+      issues.push({ file: s.file, section: s.name, option, reason });
+    const ctxFor = (name: string, typeName: string, label: string): PluginContext => {
+      const log = p.log.child(`${label} '${name}'`);
+      const errors = new ErrorReporter(log, p.clock);
+      return {
+        name,
+        typeName,
+        log,
+        clock: p.clock,
+        globals: config.globals,
+        reportError: (err, stage) => errors.report(err, stage),
+      };
+    };
+    const create = <T>(s: PluginSection, instanceName: string, label: string): T | null => {
+      try {
+        return s.def.create(s.config, ctxFor(instanceName, s.type, label)) as T;
+      } catch (err) {
+        issue(s, '', `initialisation failed: ${(err as Error)?.message ?? err}`);
+        return null;
+      }
+    };
+    const matcherFor = (s: PluginSection): Matcher | null => {
+      const expr = s.common.message_matcher ?? ('defaultMatcher' in s.def ? s.def.defaultMatcher : undefined);
+      if (expr === undefined || expr === '') {
+        issue(s, 'message_matcher', `'${s.name}' missing message matcher`);
+        return null;
+      }
+      try {
+        return compileMatcher(expr);
+      } catch (err) {
+        issue(s, 'message_matcher', `Can't create message matcher for '${s.name}': ${(err as Error).message}`);
+        return null;
+      }
+    };
+    const refSection = (s: PluginSection, option: string, ref: string, kind: PluginSection['kind']) => {
+      const target = byName.get(ref);
+      if (target === undefined || target.kind !== kind) {
+        const known = config.sections.filter((x) => x.kind === kind).map((x) => x.name);
+        issue(s, option, `no ${kind} section named '${ref}'${known.length ? ` (defined: ${known.join(', ')})` : ''}`);
+        return null;
+      }
+      return target;
+    };
+    const queueCapacity = Math.max(1, config.globals.plugin_chansize) * MESSAGES_PER_CHAN_SLOT;
+    const hostname = config.globals.hostname || osHostname();
+
+    for (const s of config.sections) {
+      const c = s.common;
+      switch (s.kind) {
+        case 'output': {
+          const matcher = matcherFor(s);
+          let encoder: Encoder | null = null;
+          let encoderType = '';
+          if (c.encoder) {
+            const es = refSection(s, 'encoder', c.encoder, 'encoder');
+            if (es) {
+              const instanceName = `${s.name}-${es.name}`;
+              encoder = create<Encoder>(es, instanceName, 'Encoder');
+              encoderType = es.type;
+              p.encoderNames.push(instanceName);
+            }
+          } else if ('encoderRequired' in s.def && s.def.encoderRequired) {
+            issue(s, 'encoder', 'Encoder required.');
+          }
+          const plugin = create<import('../plugin-api/index.js').Output>(s, s.name, 'Plugin');
+          if (matcher === null || plugin === null || (c.encoder && encoder === null)) break;
+          const useFraming = c.use_framing ?? encoderType === 'ProtobufEncoder';
+          p.outputs.push(
+            new OutputRunner(
+              p.env,
+              {
+                name: s.name,
+                typeName: s.type,
+                matcher,
+                messageSigner: c.message_signer || undefined,
+                tickerInterval: c.ticker_interval,
+                queueCapacity,
+                canExit: c.can_exit ?? false,
+                encoder,
+                frame: useFraming ? (b) => frameRecord(b) : null,
+                retries: c.retries,
+                maxInFlight: MAX_IN_FLIGHT,
+                stopTimeoutMs,
+              },
+              plugin,
+            ),
+          );
+          break;
+        }
+        case 'filter': {
+          const matcher = matcherFor(s);
+          const plugin = create<import('../plugin-api/index.js').Filter>(s, s.name, 'Plugin');
+          if (matcher === null || plugin === null) break;
+          const defCanExit = 'defaultCanExit' in s.def ? s.def.defaultCanExit : undefined;
+          p.filters.push(
+            new FilterRunner(
+              p.env,
+              {
+                name: s.name,
+                typeName: s.type,
+                matcher,
+                messageSigner: c.message_signer || undefined,
+                tickerInterval: c.ticker_interval,
+                queueCapacity,
+                canExit: c.can_exit ?? defCanExit ?? false,
+              },
+              plugin,
+            ),
+          );
+          break;
+        }
+        case 'input': {
+          let decoder: { name: string; instance: Decoder } | null = null;
+          if (c.decoder) {
+            const ds = refSection(s, 'decoder', c.decoder, 'decoder');
+            if (ds) {
+              const instanceName = `${s.name}-${ds.name}`;
+              const inst = create<Decoder>(ds, instanceName, 'Decoder');
+              if (inst) decoder = { name: ds.name, instance: inst };
+              p.decoderNames.push(instanceName);
+            }
+          }
+          const splitterName = c.splitter || ('defaultSplitter' in s.def && s.def.defaultSplitter) || 'NullSplitter';
+          const ss = refSection(s, 'splitter', splitterName, 'splitter');
+          let count = 0;
+          const newSplitter = (): Splitter => {
+            count++;
+            const instanceName = `${s.name}-${ss!.name}-${count}`;
+            p.splitterNames.push(instanceName);
+            return ss!.def.create(ss!.config, ctxFor(instanceName, ss!.type, 'Splitter')) as Splitter;
+          };
+          const sc = ss?.common;
+          const sdef = ss?.def as SplitterDefinition | undefined;
+          const splitterOptions: SplitterCommonOptions = {
+            keep_truncated: sc?.keep_truncated ?? false,
+            use_message_bytes: sc?.use_message_bytes ?? (sdef?.commonDefaults?.use_message_bytes as boolean) ?? false,
+            min_buffer_size: sc?.min_buffer_size ?? (sdef?.commonDefaults?.min_buffer_size as number) ?? 8192,
+            deliver_incomplete_final: sc?.deliver_incomplete_final ?? false,
+            maxRecordSize: 3 + 255 + config.globals.max_message_size,
+          };
+          const plugin = create<import('../plugin-api/index.js').Input>(s, s.name, 'Input');
+          if (plugin === null || ss === null || (c.decoder && decoder === null)) break;
+          p.inputs.push(
+            new InputRunner(
+              p.env,
+              {
+                name: s.name,
+                typeName: s.type,
+                canExit: c.can_exit ?? false,
+                hostname: typeof s.config.hostname === 'string' && s.config.hostname ? s.config.hostname : hostname,
+                baseDir: config.globals.base_dir,
+                decoder,
+                sendDecodeFailures: c.send_decode_failures,
+                logDecodeFailures: c.log_decode_failures,
+                newSplitter,
+                splitterOptions,
+                retries: c.retries,
+              },
+              plugin,
+            ),
+          );
+          break;
+        }
+        default:
+          // Splitters, decoders and encoders are templates instantiated per user above.
+          break;
+      }
+    }
+    return issues.length ? { pipeline: null, issues } : { pipeline: p, issues };
+  }
+
+  /** A one-line summary of what would run (for -check). */
+  describe(): string[] {
+    return [
+      ...this.inputs.map((r) => `input   ${r.name} (${r.ctx.typeName})`),
+      ...this.filters.map((r) => `filter  ${r.name} (${r.ctx.typeName})`),
+      ...this.outputs.map((r) => `output  ${r.name} (${r.ctx.typeName})`),
+    ];
+  }
+
+  start(): void {
+    this.log.info('Starting hekad...');
+    for (const o of this.outputs) {
+      o.start();
+      this.log.info(`Output started: ${o.name}`);
+    }
+    for (const f of this.filters) {
+      this.router.add(f);
+      f.start();
+      this.log.info(`Filter started: ${f.name}`);
+    }
+    for (const o of this.outputs) this.router.add(o);
+    this.log.info('MessageRouter started.');
+    for (const i of this.inputs) {
+      i.start();
+      this.log.info(`Input started: ${i.name}`);
+    }
+  }
+
+  /** Orderly shutdown; resolves with the exit code. Safe to call more than once. */
+  stop(): Promise<number> {
+    if (this.stopping === null) this.stopping = this.doStop();
+    return this.stopping;
+  }
+
+  private async doStop(): Promise<number> {
+    this.log.info('Shutdown initiated.');
+    await Promise.all(
+      this.inputs.map(async (i) => {
+        this.log.info(`Stop message sent to input '${i.name}'`);
+        await i.stop();
+      }),
+    );
+    this.log.info('Waiting for decoders shutdown');
+    this.log.info('Decoders shutdown complete');
+    for (const f of this.filters) {
+      this.router.remove(f);
+      await f.stop();
+      this.log.info(`Plugin '${f.name}': stopped`);
+    }
+    await Promise.all(
+      this.outputs.map(async (o) => {
+        await o.stop();
+        this.router.remove(o);
+        this.log.info(`Plugin '${o.name}': stopped`);
+        this.log.info(`Stop message sent to output '${o.name}'`);
+      }),
+    );
+    await Promise.all(this.inputs.map((i) => i.finalize()));
+    this.log.info('Shutdown complete.');
+    this.finish(this.exitCode);
+    return this.exitCode;
+  }
+
+  /** Snapshot of every component's statistics. */
+  collectReport(): ReportRecord[] {
+    const recs: ReportRecord[] = [
+      {
+        category: 'globals',
+        name: 'Router',
+        fields: [
+          { name: 'InChanCapacity', value: this.config.globals.plugin_chansize, representation: 'count' },
+          { name: 'InChanLength', value: 0, representation: 'count' },
+          { name: 'ProcessMessageCount', value: this.router.processed, representation: 'count' },
+        ],
+      },
+    ];
+    for (const i of this.inputs) recs.push({ category: 'inputs', name: i.name, fields: i.report() });
+    for (const i of this.inputs) {
+      const d = (i as unknown as { o: { decoder: { name: string } | null } }).o.decoder;
+      if (d) recs.push({ category: 'decoders', name: `${i.name}-${d.name}`, fields: i.decoderReport() });
+    }
+    for (const n of this.splitterNames) recs.push({ category: 'splitters', name: n, fields: [] });
+    for (const f of this.filters) recs.push({ category: 'filters', name: f.name, fields: f.report() });
+    for (const o of this.outputs) recs.push({ category: 'outputs', name: o.name, fields: o.report() });
+    for (const n of this.encoderNames) recs.push({ category: 'encoders', name: n, fields: [] });
+    return recs;
+  }
+
+  reportText(): string {
+    return reportText(this.collectReport());
+  }
+
+  /** Build and route a `heka.all-report` message (DashboardOutput ticks call this). */
+  injectReport(): void {
+    const m = new Message();
+    m.uuid = newUuid();
+    m.timestamp = this.clock.nowNs();
+    m.type = 'heka.all-report';
+    m.logger = 'hekad';
+    m.payload = reportJson(this.collectReport()) + '\n';
+    m.hostname = this.config.globals.hostname;
+    m.pid = process.pid;
+    this.router.route(m);
+  }
+}

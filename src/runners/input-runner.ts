@@ -1,0 +1,212 @@
+/**
+ * Runs one input: gives it a context whose deliver() decodes (when a decoder is configured) and
+ * routes synchronously, reports backpressure, restarts it per its `retries` policy when it fails,
+ * and shuts the daemon down when an input that may not exit stops (spec/config.md §8-§9).
+ */
+import type { Message } from '../core/message.js';
+import { FieldType } from '../core/message.js';
+import type {
+  Decoder,
+  Input,
+  InputContext,
+  ReportField,
+  Splitter,
+  SplitterCommonOptions,
+} from '../plugin-api/index.js';
+import { JoinedAck } from './ack.js';
+import { ErrorReporter, type RunnerEnv } from './runner-env.js';
+
+export interface InputRunnerOptions {
+  name: string;
+  typeName: string;
+  canExit: boolean;
+  hostname: string;
+  baseDir: string;
+  decoder: { name: string; instance: Decoder } | null;
+  sendDecodeFailures: boolean;
+  logDecodeFailures: boolean;
+  newSplitter: () => Splitter;
+  splitterOptions: SplitterCommonOptions;
+  retries: { delay: number; max_delay: number; max_jitter: number; max_retries: number };
+}
+
+export class InputRunner {
+  readonly name: string;
+  readonly ctx: InputContext;
+  readonly errors: ErrorReporter;
+  readonly decodeErrors: ErrorReporter;
+  delivered = 0;
+  decoded = 0;
+  private abort = new AbortController();
+  private done: Promise<void> | null = null;
+  private stopping = false;
+
+  constructor(
+    private readonly env: RunnerEnv,
+    private readonly o: InputRunnerOptions,
+    readonly plugin: Input,
+  ) {
+    this.name = o.name;
+    const log = env.log.child(`Input '${o.name}'`);
+    this.errors = new ErrorReporter(log, env.clock);
+    this.decodeErrors = new ErrorReporter(
+      o.decoder ? env.log.child(`Decoder '${o.name}-${o.decoder.name}'`) : log,
+      env.clock,
+    );
+    const router = env.router;
+    const deliver = o.decoder === null ? (m: Message) => this.route(m) : (m: Message) => this.decodeAndRoute(m);
+    const self = this;
+    this.ctx = {
+      name: o.name,
+      typeName: o.typeName,
+      log,
+      clock: env.clock,
+      globals: env.globals,
+      hostname: o.hostname,
+      baseDir: o.baseDir,
+      get signal() {
+        return self.abort.signal;
+      },
+      reportError: (err, stage) => this.errors.report(err, stage),
+      deliver,
+      drained: () => router.drained(),
+      get blocked() {
+        return router.blocked;
+      },
+      newSplitter: o.newSplitter,
+      splitterOptions: o.splitterOptions,
+    };
+  }
+
+  private route(msg: Message): boolean {
+    this.delivered++;
+    return this.env.router.route(msg);
+  }
+
+  private decodeAndRoute(msg: Message): boolean {
+    this.delivered++;
+    let out: Message | Message[] | null;
+    try {
+      out = this.o.decoder!.instance.decode(msg);
+      this.decoded++;
+    } catch (err) {
+      if (this.o.logDecodeFailures) this.decodeErrors.report(err, 'decode');
+      else this.decodeErrors.count++;
+      if (this.o.sendDecodeFailures) {
+        msg.addField('decode_failure', FieldType.BOOL, true);
+        msg.addField('decode_error', FieldType.STRING, String((err as Error)?.message ?? err).slice(0, 500));
+        return this.env.router.route(msg);
+      }
+      settleDropped(msg);
+      return !this.env.router.blocked;
+    }
+    const router = this.env.router;
+    if (out === null) {
+      settleDropped(msg);
+      return !router.blocked;
+    }
+    if (!Array.isArray(out)) {
+      if (out !== msg) moveAck(msg, out);
+      return router.route(out);
+    }
+    if (out.length === 0) {
+      settleDropped(msg);
+      return !router.blocked;
+    }
+    if (msg.ackTarget !== null) {
+      const join = new JoinedAck(out.length, msg.ackTarget, msg.ackSeq);
+      msg.ackTarget = null;
+      for (const m of out) {
+        m.ackTarget = join;
+        m.ackSeq = 0;
+      }
+    }
+    let room = true;
+    for (const m of out) room = router.route(m) && room;
+    return room;
+  }
+
+  start(): void {
+    this.done = this.runWithRetries();
+  }
+
+  private async runWithRetries(): Promise<void> {
+    const { delay, max_delay, max_jitter, max_retries } = this.o.retries;
+    let attempt = 0;
+    for (;;) {
+      try {
+        await this.plugin.run(this.ctx);
+        if (this.stopping) return;
+        this.exited('Run exited.');
+        return;
+      } catch (err) {
+        if (this.stopping) return;
+        this.errors.report(err, 'run');
+        if (max_retries === 0 || (max_retries > 0 && attempt >= max_retries)) {
+          this.exited(max_retries === 0 ? String((err as Error)?.message ?? err) : 'Max retries exceeded');
+          return;
+        }
+        const wait = Math.min(max_delay, delay * 2 ** Math.min(attempt, 30)) + Math.random() * max_jitter;
+        attempt++;
+        this.ctx.log.info(`Restarting in ${Math.round(wait)} ms (attempt ${attempt}).`);
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        if (this.stopping) return;
+      }
+    }
+  }
+
+  private exited(reason: string): void {
+    if (this.o.canExit) {
+      this.ctx.log.info(`exited: ${reason}`);
+    } else {
+      this.env.fatal(`Input '${this.name}' has stopped, shutting down. (${reason})`);
+    }
+  }
+
+  /** Abort the input and wait for run() to settle. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.abort.abort();
+    await this.done;
+  }
+
+  /** After outputs have flushed: let the input persist its position (journals). */
+  async finalize(): Promise<void> {
+    const p = this.plugin as Input & { finalize?: () => Promise<void> | void };
+    try {
+      await p.finalize?.();
+    } catch (err) {
+      this.errors.report(err, 'finalize');
+    }
+  }
+
+  report(): ReportField[] {
+    return [
+      { name: 'DeliveredMessageCount', value: this.delivered, representation: 'count' },
+      { name: 'ProcessMessageFailures', value: this.errors.count, representation: 'count' },
+      ...(this.plugin.report?.() ?? []),
+    ];
+  }
+
+  decoderReport(): ReportField[] {
+    return [
+      { name: 'ProcessMessageCount', value: this.decoded, representation: 'count' },
+      { name: 'ProcessMessageFailures', value: this.decodeErrors.count, representation: 'count' },
+    ];
+  }
+}
+
+/** A message that goes nowhere (dropped by its decoder) is handled: let its source move on. */
+function settleDropped(msg: Message): void {
+  const t = msg.ackTarget;
+  if (t !== null) {
+    msg.ackTarget = null;
+    t.settle(msg.ackSeq);
+  }
+}
+
+function moveAck(from: Message, to: Message): void {
+  to.ackTarget = from.ackTarget;
+  to.ackSeq = from.ackSeq;
+  from.ackTarget = null;
+}
