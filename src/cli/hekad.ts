@@ -3,7 +3,8 @@
  * until SIGINT/SIGTERM (or a fatal error), and exit with Heka's status codes (spec/config.md §1).
  */
 import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import { loadConfig } from '../config/index.js';
+import { loadConfig, validateSections, type SectionCheck } from '../config/index.js';
+import { compileMatcher } from '../matcher/index.js';
 import { Logger } from '../log/logger.js';
 import { Pipeline, formatIssue } from '../pipeline/pipeline.js';
 import { registry } from '../plugins/index.js';
@@ -26,7 +27,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
-  const cfg = loadConfig(flags.config, registry);
+  const cfg = validateSections(loadConfig(flags.config, registry), [matcherCheck]);
   const log = new Logger(undefined, cfg.errors.length ? 3 : cfg.globals.log_flags);
   for (const w of cfg.warnings) log.warn(String(w));
   if (cfg.errors.length) {
@@ -118,3 +119,15 @@ function claimPidFile(path: string, log: Logger): number {
   }
   return 0;
 }
+
+/** Matchers are compiled at load time too, so -check lists their errors with all the others. */
+const matcherCheck: SectionCheck = (section) => {
+  const expr = section.common.message_matcher;
+  if ((section.kind !== 'filter' && section.kind !== 'output') || !expr) return;
+  try {
+    compileMatcher(expr);
+  } catch (err) {
+    return [{ option: 'message_matcher', reason: `Can't create message matcher for '${section.name}': ${(err as Error).message}` }];
+  }
+  return;
+};
