@@ -23,7 +23,9 @@ import { FilterRunner } from '../runners/filter-runner.js';
 import { InputRunner } from '../runners/input-runner.js';
 import { OutputRunner } from '../runners/output-runner.js';
 import { ErrorReporter, type RunnerEnv } from '../runners/runner-env.js';
+import { DEFAULT_MAX_FILE_SIZE } from '../config/common.js';
 import type { Matcher } from '../runners/consumer-runner.js';
+import { checkBufferSettings, type BufferSettings } from '../buffering/message-buffer.js';
 import { reportJson, reportText, type ReportRecord } from '../telemetry/report.js';
 import { Router } from './router.js';
 
@@ -142,6 +144,23 @@ export class Pipeline {
       return target;
     };
     const queueCapacity = Math.max(1, config.globals.plugin_chansize) * MESSAGES_PER_CHAN_SLOT;
+    /** `use_buffering` -> the resolved queue settings (config.md §6.1), or null. */
+    const bufferingFor = (s: PluginSection): BufferSettings | null => {
+      if (!s.common.use_buffering) return null;
+      const b = s.common.buffering;
+      const settings: BufferSettings = {
+        max_file_size: b.max_file_size || DEFAULT_MAX_FILE_SIZE,
+        max_buffer_size: b.max_buffer_size,
+        full_action: b.full_action || 'shutdown',
+        cursor_update_count: Math.max(1, b.cursor_update_count),
+      };
+      const why = checkBufferSettings(settings, config.globals.max_message_size);
+      if (why !== null) {
+        issue(s, 'buffering', `${s.kind === 'filter' ? 'Filter' : 'Output'} '${s.name}' failed to start: can't initialize buffer: ${why}`);
+        return null;
+      }
+      return settings;
+    };
     const hostname = config.globals.hostname || osHostname();
 
     for (const s of config.sections) {
@@ -176,6 +195,7 @@ export class Pipeline {
                 tickerInterval: c.ticker_interval,
                 queueCapacity,
                 canExit: c.can_exit ?? false,
+                buffering: bufferingFor(s),
                 encoder,
                 frame: useFraming ? (b) => frameRecord(b) : null,
                 retries: c.retries,
@@ -203,6 +223,7 @@ export class Pipeline {
                 tickerInterval: c.ticker_interval,
                 queueCapacity,
                 canExit: c.can_exit ?? defCanExit ?? false,
+                buffering: bufferingFor(s),
               },
               plugin,
             ),
@@ -255,6 +276,8 @@ export class Pipeline {
                 newSplitter,
                 splitterOptions,
                 retries: c.retries,
+                tickerInterval: c.ticker_interval,
+                findInput: (name) => p.inputs.find((r) => r.name === name)?.plugin,
               },
               plugin,
             ),
@@ -280,16 +303,29 @@ export class Pipeline {
 
   start(): void {
     this.log.info('Starting hekad...');
+    const failed = new Set<unknown>();
+    const startOne = (r: OutputRunner | FilterRunner, label: string): boolean => {
+      try {
+        r.start();
+        return true;
+      } catch (err) {
+        // A buffer that cannot be opened (transport.md §10.1): the plugin does not run.
+        failed.add(r);
+        const reason = `${label} '${r.name}' failed to start: ${(err as Error).message}`;
+        if (r.canExit) this.log.error(reason);
+        else this.env.fatal(reason);
+        return false;
+      }
+    };
     for (const o of this.outputs) {
-      o.start();
-      this.log.info(`Output started: ${o.name}`);
+      if (startOne(o, 'Output')) this.log.info(`Output started: ${o.name}`);
     }
     for (const f of this.filters) {
+      if (!startOne(f, 'Filter')) continue;
       this.router.add(f);
-      f.start();
       this.log.info(`Filter started: ${f.name}`);
     }
-    for (const o of this.outputs) this.router.add(o);
+    for (const o of this.outputs) if (!failed.has(o)) this.router.add(o);
     this.log.info('MessageRouter started.');
     for (const i of this.inputs) {
       i.start();

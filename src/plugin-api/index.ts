@@ -67,6 +67,8 @@ export interface Splitter {
   finalRecord?(buf: Buffer, start: number, end: number): Buffer | null;
   /** Forget carried state (e.g. a regex capture held for the next record) when a stream restarts. */
   reset?(): void;
+  /** The read buffer was compacted or grown: drop anything cached about its previous contents. */
+  bufferMoved?(): void;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -106,6 +108,10 @@ export interface InputContext extends PluginContext {
   readonly splitterOptions: SplitterCommonOptions;
   /** Base directory for data the daemon writes (journals). */
   readonly baseDir: string;
+  /** Another input instance by section name (e.g. StatsdInput -> its StatAccumInput), once all are built. */
+  findInput(name: string): Input | undefined;
+  /** Seconds between ticks from the section's ticker_interval (0 = none); inputs run their own timers. */
+  readonly tickerInterval: number;
 }
 
 export interface SplitterCommonOptions {
@@ -130,6 +136,12 @@ export interface Input {
 export interface FilterContext extends PluginContext {
   /** Put a new message into the router. False when it was refused (loop, self-match) or downstream is full. */
   inject(msg: Message): boolean;
+  /**
+   * The plugin gives up (e.g. a terminated sandbox): the runner unregisters it, reports a
+   * `heka.terminated` message unless `reported` says the plugin already injected its own, and shuts
+   * the daemon down when the plugin may not exit (can_exit = false).
+   */
+  exit(reason: string, reported?: boolean): void;
 }
 
 export interface Filter {

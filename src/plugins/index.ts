@@ -3,14 +3,42 @@
  * No directory scanning, so the set of plugins is visible (and greppable) here.
  */
 import type { PluginDefinition } from '../plugin-api/index.js';
+// inputs
+import LogstreamerInput from './inputs/logstreamer/index.js';
+import StatAccumInput from './inputs/stat-accum/index.js';
+import StatsdInput from './inputs/statsd/index.js';
+// splitters
+import NullSplitter from './splitters/null/index.js';
+import RegexSplitter from './splitters/regex/index.js';
+import TokenSplitter from './splitters/token/index.js';
+// decoders
+import ProtobufDecoder from './decoders/protobuf/index.js';
+// encoders
+import PayloadEncoder from './encoders/payload/index.js';
+import ProtobufEncoder from './encoders/protobuf/index.js';
+// filters
+import SandboxFilter from './filters/sandbox/index.js';
+// outputs
+import CarbonOutput from './outputs/carbon/index.js';
+import FileOutput from './outputs/file/index.js';
+import HttpOutput from './outputs/http/index.js';
+import LogOutput from './outputs/log/index.js';
 
 const definitions: PluginDefinition[] = [
-  // inputs
-  // splitters
-  // decoders
-  // encoders
-  // filters
-  // outputs
+  LogstreamerInput,
+  StatAccumInput,
+  StatsdInput,
+  NullSplitter,
+  RegexSplitter,
+  TokenSplitter,
+  ProtobufDecoder,
+  PayloadEncoder,
+  ProtobufEncoder,
+  CarbonOutput,
+  SandboxFilter,
+  FileOutput,
+  HttpOutput,
+  LogOutput,
 ];
 
 export const registry: ReadonlyMap<string, PluginDefinition> = new Map(definitions.map((d) => [d.type, d]));

@@ -8,6 +8,7 @@ import type { RouteTarget } from '../pipeline/router.js';
 import { ErrorReporter, type RunnerEnv } from './runner-env.js';
 import { SampleTimer, hrNs } from './match-timer.js';
 import { MessageQueue } from './queue.js';
+import { MessageBuffer, type BufferSettings } from '../buffering/message-buffer.js';
 
 export type Matcher = (msg: Message) => boolean;
 
@@ -19,11 +20,18 @@ export interface ConsumerOptions {
   tickerInterval: number;
   queueCapacity: number;
   canExit: boolean;
+  /** `use_buffering`: the disk queue settings (resolved), or null/undefined for the in-memory queue. */
+  buffering?: BufferSettings | null;
 }
+
+/** How long a buffered consumer keeps delivering its backlog at shutdown before leaving it on disk. */
+export const BUFFERED_STOP_DRAIN_MS = 5000;
 
 export abstract class ConsumerRunner implements RouteTarget {
   readonly name: string;
   readonly queue: MessageQueue;
+  /** The disk queue when `use_buffering` is on (the MessageQueue then stays empty). */
+  readonly buffer: MessageBuffer | null = null;
   readonly matchTimer: SampleTimer;
   readonly errors: ErrorReporter;
   /** Messages handed to the plugin. */
@@ -44,6 +52,25 @@ export abstract class ConsumerRunner implements RouteTarget {
     this.matchTimer = new SampleTimer(opts.queueCapacity, env.globals.sample_denominator);
     const log = env.log.child(`${kindLabel} '${opts.name}'`);
     this.errors = new ErrorReporter(log, env.clock);
+    if (opts.buffering) {
+      this.buffer = MessageBuffer.forPlugin(
+        env.globals.base_dir,
+        opts.name,
+        opts.buffering,
+        {
+          maxMessageSize: env.globals.max_message_size,
+          clock: env.clock,
+          report: (err, stage) => this.errors.report(err, stage),
+        },
+        {
+          full: () => env.router.markFull(this),
+          drained: () => env.router.markDrained(this),
+          readable: () => this.wake(),
+          fatal: (reason) => env.fatal(`Plugin '${opts.name}' error: ${reason}`),
+          report: (err, stage) => this.errors.report(err, stage),
+        },
+      );
+    }
     this.baseCtx = {
       name: opts.name,
       typeName: opts.typeName,
@@ -52,6 +79,11 @@ export abstract class ConsumerRunner implements RouteTarget {
       globals: env.globals,
       reportError: (err, stage) => this.errors.report(err, stage),
     };
+  }
+
+  /** Whether the plugin may stop without stopping hekad. */
+  get canExit(): boolean {
+    return this.opts.canExit;
   }
 
   accepts(msg: Message): boolean {
@@ -66,8 +98,27 @@ export abstract class ConsumerRunner implements RouteTarget {
   }
 
   enqueue(msg: Message): void {
+    const b = this.buffer;
+    if (b !== null) {
+      // Appended to disk; released (acknowledged upstream) right after the write.
+      b.push(msg);
+      return;
+    }
     if (!this.queue.push(msg)) this.env.router.markFull(this);
     this.wake();
+  }
+
+  /**
+   * Opens the disk queue (buffered consumers). Throws Heka's "can't initialize buffer" error when
+   * the queue directory or its files cannot be used; the pipeline then does not start the plugin.
+   */
+  protected openBuffer(): void {
+    if (this.buffer === null) return;
+    try {
+      this.buffer.open();
+    } catch (err) {
+      throw new Error(`can't initialize buffer: ${(err as Error).message}`);
+    }
   }
 
   /** Make sure a drain pass is coming. */
@@ -86,15 +137,17 @@ export abstract class ConsumerRunner implements RouteTarget {
 
   /** Runner fields for the self-report (dashboard.md §3.1). */
   runnerReport(): ReportField[] {
+    const b = this.buffer;
     return [
       { name: 'InChanCapacity', value: this.queue.capacity, representation: 'count' },
-      { name: 'InChanLength', value: this.queue.length, representation: 'count' },
+      { name: 'InChanLength', value: b !== null ? b.queue.inFlight : this.queue.length, representation: 'count' },
       { name: 'MatchChanCapacity', value: this.queue.capacity, representation: 'count' },
       { name: 'MatchChanLength', value: 0, representation: 'count' },
       { name: 'LeakCount', value: 0, representation: 'count' },
       { name: 'MatchAvgDuration', value: this.matchTimer.avgNs, representation: 'ns' },
       { name: 'ProcessMessageCount', value: this.processed, representation: 'count' },
       { name: 'ProcessMessageFailures', value: this.errors.count, representation: 'count' },
+      ...(b !== null ? b.report(this.env.clock.nowMs()) : []),
     ];
   }
 

@@ -3,10 +3,10 @@
  * (a filter's state is covered by preserve_data, DESIGN.md §3), fires its ticker and routes what
  * it injects, with Heka's loop protection (max_message_loops, no injecting to itself).
  */
-import type { Message } from '../core/message.js';
+import { FieldType, Message, newUuid } from '../core/message.js';
 import type { Filter, FilterContext, ReportField } from '../plugin-api/index.js';
 import { release } from './ack.js';
-import { ConsumerRunner, type ConsumerOptions } from './consumer-runner.js';
+import { BUFFERED_STOP_DRAIN_MS, ConsumerRunner, type ConsumerOptions } from './consumer-runner.js';
 import type { RunnerEnv } from './runner-env.js';
 
 /** Messages handled per drain pass before yielding to the event loop. */
@@ -22,10 +22,40 @@ export class FilterRunner extends ConsumerRunner {
 
   constructor(env: RunnerEnv, opts: ConsumerOptions, readonly plugin: Filter) {
     super(env, opts, 'Plugin');
-    this.ctx = { ...this.baseCtx, inject: (m) => this.inject(m) };
+    this.ctx = { ...this.baseCtx, inject: (m) => this.inject(m), exit: (reason, reported) => this.exit(reason, reported) };
+  }
+
+  /** True once the plugin has exited; it receives nothing more. */
+  exited = false;
+
+  private exit(reason: string, reported = false): void {
+    if (this.exited) return;
+    this.exited = true;
+    this.env.router.remove(this);
+    this.stopTicker();
+    // A buffered filter's unread records stay on disk for the next start.
+    if (this.buffer !== null) this.buffer.close();
+    const lost = this.queue.clear();
+    for (const m of lost) release(m);
+    if (lost.length) this.baseCtx.log.error(`Lost/Dropped ${lost.length} messages`);
+    if (!reported) {
+      const m = new Message();
+      m.uuid = newUuid();
+      m.timestamp = this.env.clock.nowNs();
+      m.type = 'heka.terminated';
+      m.logger = 'hekad';
+      m.hostname = this.env.globals.hostname;
+      m.pid = process.pid;
+      m.payload = `${this.name} (type ${this.opts.typeName}) terminated. Error: ${reason}`;
+      m.addField('plugin', FieldType.STRING, this.name);
+      this.env.router.route(m);
+    }
+    if (!this.opts.canExit) this.env.fatal(`Plugin '${this.name}' has stopped, shutting down. (${reason})`);
+    else this.baseCtx.log.info(`exited: ${reason}`);
   }
 
   start(): void {
+    this.openBuffer();
     this.startTicker((now) => {
       if (!this.plugin.onTick) return;
       this.current = null;
@@ -63,12 +93,16 @@ export class FilterRunner extends ConsumerRunner {
   }
 
   private drain(): void {
+    if (this.buffer !== null) {
+      this.drainBuffered();
+      return;
+    }
     this.scheduled = false;
     this.draining = true;
     const q = this.queue;
     let n = 0;
     let msg: Message | undefined;
-    while (n < SLICE && (msg = q.shift()) !== undefined) {
+    while (n < SLICE && !this.exited && (msg = q.shift()) !== undefined) {
       n++;
       this.current = msg;
       this.processed++;
@@ -93,19 +127,72 @@ export class FilterRunner extends ConsumerRunner {
     }
   }
 
+  /**
+   * The buffered drain: records come from the disk queue and are acknowledged (the queue's cursor
+   * moves) once process() has returned, so a restart replays only what the filter had not seen
+   * (Heka's SandboxFilter never acknowledges and replays everything, transport.md §10.7).
+   */
+  private drainBuffered(): void {
+    this.scheduled = false;
+    this.draining = true;
+    const q = this.buffer!.queue;
+    let n = 0;
+    let msg: Message | null = null;
+    const pastDeadline = this.stopping && this.env.clock.nowMs() > this.drainDeadline;
+    while (n < SLICE && !this.exited && !pastDeadline && (msg = q.next()) !== null) {
+      n++;
+      this.current = msg;
+      this.processed++;
+      try {
+        this.plugin.process(msg, this.ctx);
+      } catch (err) {
+        this.errors.report(err, 'process_message');
+      }
+      release(msg);
+      if (this.env.router.blocked) break;
+    }
+    this.current = null;
+    this.draining = false;
+    if (!this.exited && !pastDeadline && (n === SLICE || (msg !== null && q.readable))) {
+      if (this.env.router.blocked) void this.env.router.drained().then(() => this.wake());
+      else this.wake();
+    } else {
+      const w = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of w) resolve();
+    }
+  }
+
+  private drainDeadline = Infinity;
+
   private idle(): Promise<void> {
+    if (this.buffer !== null) {
+      if (!this.draining && !this.scheduled && !this.buffer.queue.readable) return Promise.resolve();
+      const p = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+      this.wake();
+      return p;
+    }
     if (this.queue.length === 0 && !this.draining) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
-    await this.idle();
+    if (this.buffer !== null && !this.exited) {
+      this.drainDeadline = this.env.clock.nowMs() + BUFFERED_STOP_DRAIN_MS;
+      this.buffer.flush();
+    }
+    if (!this.exited) await this.idle();
     this.stopTicker();
     try {
       await this.plugin.stop?.(this.ctx);
     } catch (err) {
       this.errors.report(err, 'stop');
+    }
+    if (this.buffer !== null && !this.exited) {
+      const left = this.buffer.queue.records;
+      this.buffer.close();
+      if (left > 0) this.baseCtx.log.info(`${left} buffered records left in the queue for the next start.`);
     }
   }
 

@@ -28,6 +28,8 @@ export interface InputRunnerOptions {
   newSplitter: () => Splitter;
   splitterOptions: SplitterCommonOptions;
   retries: { delay: number; max_delay: number; max_jitter: number; max_retries: number };
+  tickerInterval: number;
+  findInput: (name: string) => Input | undefined;
 }
 
 export class InputRunner {
@@ -75,6 +77,8 @@ export class InputRunner {
       },
       newSplitter: o.newSplitter,
       splitterOptions: o.splitterOptions,
+      findInput: o.findInput,
+      tickerInterval: o.tickerInterval,
     };
   }
 

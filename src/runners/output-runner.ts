@@ -10,7 +10,7 @@ import type { Message } from '../core/message.js';
 import type { Encoder, Output, OutputContext, ReportField } from '../plugin-api/index.js';
 import { RetryableError } from '../plugin-api/index.js';
 import { release } from './ack.js';
-import { ConsumerRunner, type ConsumerOptions } from './consumer-runner.js';
+import { BUFFERED_STOP_DRAIN_MS, ConsumerRunner, type ConsumerOptions } from './consumer-runner.js';
 import type { RunnerEnv } from './runner-env.js';
 
 export interface OutputRunnerOptions extends ConsumerOptions {
@@ -26,6 +26,14 @@ export interface OutputRunnerOptions extends ConsumerOptions {
 
 /** Messages handled before yielding to the event loop. */
 const SLICE = 2048;
+
+/** Buffered outputs retry a record forever, 10 ms doubling to 1 s (transport.md §10.4). */
+const BUFFERED_RETRY = { delay: 10, max_delay: 1000, max_jitter: 0, max_retries: -1 };
+
+/** deliver() outcome: handled (acknowledge), failed for good (acknowledge, counted), abandoned at stop (leave unacknowledged). */
+const OK = 0;
+const FAILED = 1;
+const ABANDONED = 2;
 
 export class OutputRunner extends ConsumerRunner {
   readonly ctx: OutputContext;
@@ -63,6 +71,7 @@ export class OutputRunner extends ConsumerRunner {
   }
 
   start(): void {
+    this.openBuffer();
     this.startTicker((now) => {
       if (!this.plugin.onTick) return;
       try {
@@ -72,7 +81,7 @@ export class OutputRunner extends ConsumerRunner {
         this.errors.report(err, 'timer_event');
       }
     });
-    this.loop = this.run();
+    this.loop = this.buffer !== null ? this.runBuffered() : this.run();
   }
 
   protected wake(): void {
@@ -104,9 +113,10 @@ export class OutputRunner extends ConsumerRunner {
       const msg = q.shift()!;
       this.processed++;
       if (manual) this.inFlight++;
-      const ok = await this.deliver(msg);
-      if (!ok && manual) this.inFlight--;
-      if (!manual || !ok) release(msg);
+      const r = await this.deliver(msg);
+      if (r !== OK && manual) this.inFlight--;
+      // An abandoned message stays unacknowledged: its input re-reads it after the restart.
+      if ((!manual && r !== ABANDONED) || r === FAILED) release(msg);
       if (this.abandon) return;
       if (++n >= SLICE) {
         n = 0;
@@ -115,32 +125,90 @@ export class OutputRunner extends ConsumerRunner {
     }
   }
 
-  /** Hand one message to the plugin, retrying transient failures. False: permanent failure. */
-  private async deliver(msg: Message): Promise<boolean> {
+  /**
+   * The buffered loop: records come from the disk queue, each with an acknowledgement that moves
+   * the queue's cursor (auto-ack when process() returns, ctx.ack for manualAck outputs). At stop the
+   * backlog keeps flowing while the output accepts it, for at most BUFFERED_STOP_DRAIN_MS; a record
+   * that needs a retry then is abandoned and, like everything behind it, stays on disk.
+   */
+  private async runBuffered(): Promise<void> {
+    const q = this.buffer!.queue;
+    const manual = this.plugin.manualAck === true;
+    let n = 0;
+    for (;;) {
+      if (this.abandon) return;
+      if (manual && this.inFlight >= this.o.maxInFlight) {
+        await this.sleep();
+        continue;
+      }
+      if (this.stopping && this.env.clock.nowMs() > this.drainDeadline) return;
+      const msg = q.next();
+      if (msg === null) {
+        this.notifyIdle();
+        if (this.stopping) return;
+        await this.sleep();
+        continue;
+      }
+      this.processed++;
+      if (manual) this.inFlight++;
+      const r = await this.deliver(msg);
+      if (r !== OK && manual) this.inFlight--;
+      if ((!manual && r !== ABANDONED) || r === FAILED) release(msg);
+      if (r === ABANDONED || this.abandon) return;
+      if (++n >= SLICE) {
+        n = 0;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    }
+  }
+
+  private drainDeadline = Infinity;
+
+  /** Hand one message to the plugin, retrying transient failures. */
+  private async deliver(msg: Message): Promise<number> {
     let attempt = 0;
+    const buffered = this.buffer !== null;
     for (;;) {
       try {
         const r = this.plugin.process(msg, this.ctx);
         if (r !== undefined) await r;
-        return true;
+        return OK;
       } catch (err) {
-        if (!(err instanceof RetryableError) || this.abandon) {
+        if (this.abandon || (buffered && this.stopping && err instanceof RetryableError)) return ABANDONED;
+        if (!(err instanceof RetryableError)) {
           this.errors.report(err, 'process_message');
-          return false;
+          return FAILED;
         }
-        const { delay, max_delay, max_jitter, max_retries } = this.o.retries;
+        const { delay, max_delay, max_jitter, max_retries } = buffered ? BUFFERED_RETRY : this.o.retries;
         if (max_retries >= 0 && attempt >= max_retries && max_retries !== 0) {
           this.errors.report(new Error(`giving up after ${attempt} retries: ${err.message}`), 'process_message');
-          return false;
+          return FAILED;
         }
         this.retried++;
-        if (attempt === 0) this.errors.report(err, 'process_message (will retry)');
+        if (attempt === 0) this.errors.report(err, buffered ? "can't send record (will retry)" : 'process_message (will retry)');
         const wait = Math.min(max_delay, delay * 2 ** Math.min(attempt, 30)) + Math.random() * max_jitter;
         attempt++;
-        await new Promise((resolve) => setTimeout(resolve, wait));
+        await this.pause(wait);
+        if (this.abandon) return ABANDONED;
       }
     }
   }
+
+  /** A retry wait that stop() can cut short. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      let t: NodeJS.Timeout | undefined = undefined;
+      const done = () => {
+        clearTimeout(t);
+        this.retryWake = null;
+        resolve();
+      };
+      t = setTimeout(done, ms);
+      this.retryWake = done;
+    });
+  }
+
+  private retryWake: (() => void) | null = null;
 
   private notifyIdle(): void {
     const w = this.idleWaiters;
@@ -150,12 +218,19 @@ export class OutputRunner extends ConsumerRunner {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    if (this.buffer !== null) {
+      this.drainDeadline = this.env.clock.nowMs() + Math.min(this.o.stopTimeoutMs, BUFFERED_STOP_DRAIN_MS);
+      // A record being retried at stop stays in the queue (transport.md §10.4).
+      this.retryWake?.();
+      this.buffer.flush();
+    }
     this.signal();
     const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), this.o.stopTimeoutMs).unref());
     const done = this.loop ?? Promise.resolve();
     if ((await Promise.race([done, timeout])) === 'timeout') {
       this.abandon = true;
       this.signal();
+      this.retryWake?.();
       this.baseCtx.log.error(
         `Still ${this.queue.length + this.inFlight} messages undelivered after ${this.o.stopTimeoutMs} ms; ` +
           'they stay unacknowledged and will be read again after restart.',
@@ -166,6 +241,11 @@ export class OutputRunner extends ConsumerRunner {
       await this.plugin.stop?.(this.ctx);
     } catch (err) {
       this.errors.report(err, 'stop');
+    }
+    if (this.buffer !== null) {
+      const left = this.buffer.queue.records;
+      this.buffer.close();
+      if (left > 0) this.baseCtx.log.info(`${left} buffered records left in the queue for the next start.`);
     }
   }
 

@@ -7,12 +7,30 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after } from 'node:test';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const HEKAD_BIN = join(REPO_ROOT, 'bin/hekad.js');
 
 export function tempDir(prefix = 'hekad-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+const live = new Set<HekadProcess>();
+// A test that fails by assertion leaves its daemon running; the file's root `after` hook ends it,
+// so the test runner is not kept waiting.
+after(() => {
+  for (const p of live) p.kill();
+});
+// Whatever happens to a test, no daemon outlives the test file.
+process.on('exit', () => {
+  for (const p of live) p.kill();
+});
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    for (const p of live) p.kill();
+    process.exit(1);
+  });
 }
 
 export class HekadProcess {
@@ -26,6 +44,13 @@ export class HekadProcess {
     this.child.stdout!.on('data', (d) => (this.stdout += d.toString()));
     this.child.stderr!.on('data', (d) => (this.stderr += d.toString()));
     this.exited = new Promise((resolve) => this.child.on('close', (code, signal) => resolve({ code, signal })));
+    live.add(this);
+    void this.exited.then(() => live.delete(this));
+  }
+
+  /** Kill the daemon at once (a failed test must not leave it running and keep the runner waiting). */
+  kill(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
   }
 
   /** Waits until `pred(this)` holds, polling every 20 ms; throws with the output after `ms`. */
@@ -33,6 +58,7 @@ export class HekadProcess {
     const deadline = Date.now() + ms;
     while (!pred(this)) {
       if (Date.now() > deadline) {
+        this.kill();
         throw new Error(`Timed out after ${ms} ms waiting for ${what}.\n--- stdout ---\n${this.stdout.slice(-3000)}\n--- stderr ---\n${this.stderr.slice(-3000)}`);
       }
       if (this.child.exitCode !== null) {

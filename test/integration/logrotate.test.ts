@@ -89,7 +89,10 @@ flush_interval = 100
   }
   write(123);
   const total = next;
-  await hekad.waitFor(() => countLines(out) >= total, 30_000, `${total} lines in the output`);
+  await hekad.waitFor(() => countLines(out) >= total, 30_000, `${total} lines in the output`).catch((err) => {
+    const l = ledger(out, total);
+    throw new Error(`${err.message}\nledger: received=${l.received} lost=${l.lost.length} (first ${l.lost.slice(0, 3)}, last ${l.lost.slice(-3)}) duplicates=${l.duplicates}`);
+  });
   await sleep(300);
   assert.equal(await hekad.stop('SIGINT'), 0, hekad.stderr);
 

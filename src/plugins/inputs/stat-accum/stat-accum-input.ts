@@ -1,0 +1,249 @@
+/**
+ * StatAccumInput (spec/statsd.md §2): aggregates stats handed to it by StatsdInputs (and other
+ * feeders) and emits one `heka.statmetric` message per ticker_interval, with Heka's reset
+ * semantics. Accumulation and flushing run on the one JS thread, so they never interleave.
+ */
+import { FieldType, Message, newUuid } from '../../../core/message.js';
+import type { Input, InputContext, ReportField } from '../../../plugin-api/index.js';
+import { goFloatFromString } from '../statsd/go-float.js';
+import { goFixed6 } from './go-format.js';
+import type { StatAccumConfig } from './config.js';
+
+/**
+ * What a StatsdInput (or a StatFilter) feeds. Every method returns false when the accumulator is
+ * stopping and the stat was not taken.
+ */
+export interface StatAccumulator {
+  readonly isStatAccumulator: true;
+  /** Add an already-scaled integer increment to a counter. */
+  counter(key: string, inc: number): boolean;
+  timer(key: string, value: number): boolean;
+  /** Set a gauge, or change it by `value` when `relative`. */
+  gauge(key: string, value: number, relative: boolean): boolean;
+  /** Add a member to a set (counted as distinct members per flush). */
+  set(key: string, member: string): boolean;
+  /** Heka's string Stat (`modifier` "ms", "g" or anything else = counter), parsed as Heka does. */
+  dropStat(bucket: string, value: string, modifier: string, sampling: number): boolean;
+}
+
+export function isStatAccumulator(x: unknown): x is StatAccumulator {
+  return typeof x === 'object' && x !== null && (x as { isStatAccumulator?: unknown }).isStatAccumulator === true;
+}
+
+/** Appends `<prefix>.` unless the prefix is empty or already ends in a dot (Heka's namespaceTree). */
+function ns(parent: string, prefix: string): string {
+  if (prefix.length === 0 || prefix.endsWith('.')) return parent + prefix;
+  return parent + prefix + '.';
+}
+
+export class StatAccumInput implements Input, StatAccumulator {
+  readonly isStatAccumulator = true as const;
+  private counters = new Map<string, number>();
+  private timers = new Map<string, number[]>();
+  private gauges = new Map<string, number>();
+  private sets = new Map<string, Set<string>>();
+  private stopped = false;
+  private ctx: InputContext | null = null;
+  private flushes = 0;
+  private lastFlushStats = 0;
+  private readonly G: string;
+  private readonly C: string;
+  private readonly T: string;
+  private readonly Gg: string;
+  private readonly S: string;
+  private readonly statsdNs: string;
+
+  constructor(private readonly cfg: StatAccumConfig) {
+    if (!cfg.emit_in_payload && !cfg.emit_in_fields) {
+      throw new Error('One of either `EmitInPayload` or `EmitInFields` must be set to true.');
+    }
+    if (!(cfg.ticker_interval > 0)) throw new Error('TickerInterval must be greater than 0.');
+    this.G = ns('', cfg.global_prefix);
+    this.C = ns(this.G, cfg.counter_prefix);
+    this.T = ns(this.G, cfg.timer_prefix);
+    this.Gg = ns(this.G, cfg.gauge_prefix);
+    this.S = ns(this.G, cfg.set_prefix);
+    this.statsdNs = cfg.legacy_namespaces ? ns('', cfg.statsd_prefix) : ns(this.G, cfg.statsd_prefix);
+  }
+
+  // --- accumulation (hot path: one map lookup, no allocation for known keys) ---------------
+
+  counter(key: string, inc: number): boolean {
+    if (this.stopped) return false;
+    const c = this.counters.get(key);
+    this.counters.set(key, c === undefined ? inc : c + inc);
+    return true;
+  }
+
+  timer(key: string, value: number): boolean {
+    if (this.stopped) return false;
+    const t = this.timers.get(key);
+    if (t === undefined) this.timers.set(key, [value]);
+    else t.push(value);
+    return true;
+  }
+
+  gauge(key: string, value: number, relative: boolean): boolean {
+    if (this.stopped) return false;
+    if (relative) this.gauges.set(key, (this.gauges.get(key) ?? 0) + value);
+    else this.gauges.set(key, value);
+    return true;
+  }
+
+  set(key: string, member: string): boolean {
+    if (this.stopped) return false;
+    const s = this.sets.get(key);
+    if (s === undefined) this.sets.set(key, new Set([member]));
+    else s.add(member);
+    return true;
+  }
+
+  dropStat(bucket: string, value: string, modifier: string, sampling: number): boolean {
+    if (modifier === 'ms') return this.timer(bucket, parseOr0(value));
+    if (modifier === 'g') return this.gauge(bucket, parseOr0(value), false);
+    const v = Math.fround(parseOr0(value));
+    const inc = Math.trunc(Math.fround(v * Math.fround(1 / Math.fround(sampling))));
+    return this.counter(bucket, Number.isFinite(inc) ? inc : 0);
+  }
+
+  // --- lifecycle ----------------------------------------------------------------------------
+
+  async run(ctx: InputContext): Promise<void> {
+    this.ctx = ctx;
+    this.stopped = false;
+    const intervalS = ctx.tickerInterval > 0 ? ctx.tickerInterval : this.cfg.ticker_interval;
+    const timer = setInterval(() => this.flushTo(ctx, intervalS), intervalS * 1000);
+    await new Promise<void>((resolve) => {
+      if (ctx.signal.aborted) resolve();
+      else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    clearInterval(timer);
+    // Heka flushes once more at shutdown, after the last tick.
+    this.flushTo(ctx, intervalS);
+    this.stopped = true;
+  }
+
+  private flushTo(ctx: InputContext, intervalS: number): void {
+    const msg = this.flush(ctx.clock.nowMs(), ctx.clock.nowNs(), intervalS);
+    msg.hostname = ctx.hostname;
+    msg.logger = ctx.name;
+    ctx.deliver(msg);
+  }
+
+  /** Builds the flush message and resets the stats (exported for tests and benchmarks). */
+  flush(nowMs: number, nowNs: number, intervalS: number = this.cfg.ticker_interval): Message {
+    const cfg = this.cfg;
+    const nowUnix = Math.floor(nowMs / 1000);
+    const ts = ' ' + nowUnix + '\n';
+    const msg = new Message();
+    const inPayload = cfg.emit_in_payload;
+    const inFields = cfg.emit_in_fields;
+    let payload = '';
+    const emitD = (name: string, v: number): void => {
+      if (inPayload) payload += name + ' ' + goFixed6(v) + ts;
+      if (inFields) msg.addField(name, FieldType.DOUBLE, v, '');
+    };
+    const emitI = (name: string, v: number): void => {
+      if (inPayload) payload += name + ' ' + v + ts;
+      if (inFields) msg.addField(name, FieldType.INTEGER, v, '');
+    };
+    if (inFields) msg.addField('timestamp', FieldType.INTEGER, nowUnix, '');
+    let numStats = 0;
+    const del = cfg.delete_idle_stats;
+
+    for (const [key, c] of this.counters) {
+      const rate = c / intervalS;
+      if (cfg.legacy_namespaces) {
+        if (inFields) msg.addField(this.G + key, FieldType.INTEGER, Math.trunc(rate), '');
+        if (inPayload) payload += this.G + key + ' ' + goFixed6(rate) + ts;
+        emitI('stats_counts.' + key, c);
+      } else {
+        const k = this.C + key + '.';
+        emitD(k + 'rate', rate);
+        emitI(k + 'count', c);
+      }
+      numStats++;
+    }
+    if (del) this.counters.clear();
+    else for (const key of this.counters.keys()) this.counters.set(key, 0);
+
+    for (const [key, g] of this.gauges) {
+      emitD(this.Gg + key, g);
+      numStats++;
+    }
+    if (del) this.gauges.clear();
+
+    const p = cfg.percent_threshold;
+    for (const [key, list] of this.timers) {
+      const k = this.T + key + '.';
+      const n = list.length;
+      let lower = 0, upper = 0, sum = 0, mean = 0, countPs = 0, meanP = 0, upperP = 0;
+      if (n > 0) {
+        const t = Float64Array.from(list).sort();
+        let acc = 0;
+        const cum = new Float64Array(n);
+        for (let i = 0; i < n; i++) cum[i] = acc += t[i]!;
+        countPs = n / intervalS;
+        lower = t[0]!;
+        upper = t[n - 1]!;
+        meanP = lower;
+        upperP = upper;
+        if (n > 1) {
+          const kk = n - Math.floor(((100 - p) / 100) * n + 0.5);
+          if (kk > 0) {
+            meanP = cum[kk - 1]! / kk;
+            upperP = t[kk - 1]!;
+          }
+        }
+        sum = cum[n - 1]!;
+        mean = sum / n;
+      }
+      emitI(k + 'count', n);
+      emitD(k + 'count_ps', countPs);
+      emitD(k + 'lower', lower);
+      emitD(k + 'upper', upper);
+      emitD(k + 'sum', sum);
+      emitD(k + 'mean', mean);
+      emitD(k + 'mean_' + p, meanP);
+      emitD(k + 'upper_' + p, upperP);
+      numStats++;
+      if (!del) list.length = 0;
+    }
+    if (del) this.timers.clear();
+
+    for (const [key, s] of this.sets) {
+      emitI(this.S + key + '.count', s.size);
+      numStats++;
+    }
+    if (del) this.sets.clear();
+    else for (const s of this.sets.values()) s.clear();
+
+    emitI(this.statsdNs + 'numStats', numStats);
+
+    msg.type = cfg.message_type;
+    msg.timestamp = nowNs;
+    msg.uuid = newUuid();
+    msg.pid = process.pid;
+    msg.severity = 7;
+    msg.payload = payload;
+    this.flushes++;
+    this.lastFlushStats = numStats;
+    return msg;
+  }
+
+  report(): ReportField[] {
+    return [
+      { name: 'Flushes', value: this.flushes, representation: 'count' },
+      { name: 'NumStats', value: this.lastFlushStats, representation: 'count' },
+      { name: 'PendingCounters', value: this.counters.size, representation: 'count' },
+      { name: 'PendingTimers', value: this.timers.size, representation: 'count' },
+      { name: 'PendingGauges', value: this.gauges.size, representation: 'count' },
+      { name: 'PendingSets', value: this.sets.size, representation: 'count' },
+    ];
+  }
+}
+
+/** Heka's accumulator parses Stat values with ParseFloat and stores 0 on failure. */
+function parseOr0(s: string): number {
+  return goFloatFromString(s) ?? 0;
+}

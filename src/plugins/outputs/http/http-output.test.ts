@@ -1,0 +1,161 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { Message } from '../../../core/message.js';
+import { RetryableError } from '../../../plugin-api/index.js';
+import { fakeOutputContext } from '../../../../test/harness/fake-output-context.js';
+import { HttpOutput } from './http-output.js';
+import { httpOutputOptions, validateHttpOutput, type HttpOutputConfig } from './config.js';
+import { tlsClientOptions } from './tls.js';
+
+interface Seen {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+async function server(handler: (s: Seen, res: import('node:http').ServerResponse) => void) {
+  const seen: Seen[] = [];
+  const srv = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      const s = { method: req.method!, url: req.url!, headers: req.headers, body };
+      seen.push(s);
+      handler(s, res);
+    });
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const port = (srv.address() as AddressInfo).port;
+  return { seen, port, close: () => new Promise<void>((r) => { srv.closeAllConnections(); srv.close(() => r()); }) };
+}
+
+function config(address: string, extra: Partial<HttpOutputConfig> = {}): HttpOutputConfig {
+  return { address, method: 'POST', headers: {}, username: '', password: '', http_timeout: 0, ...extra };
+}
+
+const payloadEncoder = { encode: (m: Message) => m.payload ?? '' };
+
+function msg(payload: string): Message {
+  const m = new Message();
+  m.payload = payload;
+  return m;
+}
+
+test('POST: body = encoded bytes, configured headers as written, Basic auth, no Content-Type unless configured', async () => {
+  const s = await server((_, res) => res.end('fine'));
+  const ctx = fakeOutputContext({ encoder: payloadEncoder });
+  const out = new HttpOutput(
+    config(`http://127.0.0.1:${s.port}/db/stats/series?u=1`, {
+      headers: { 'X-Custom': ['a', 'b'], 'Content-Type': ['application/json'] },
+      username: 'user',
+      password: 'pw',
+    }),
+    ctx,
+  );
+  await out.process(msg('{"x":1}'), ctx);
+  await out.stop();
+  await s.close();
+  const r = s.seen[0]!;
+  assert.equal(r.method, 'POST');
+  assert.equal(r.url, '/db/stats/series?u=1');
+  assert.equal(r.body, '{"x":1}');
+  assert.equal(r.headers['x-custom'], 'a, b');
+  assert.equal(r.headers['content-type'], 'application/json');
+  assert.equal(r.headers['content-length'], '7');
+  assert.equal(r.headers.authorization, 'Basic ' + Buffer.from('user:pw').toString('base64'));
+  assert.equal(out.sent, 1);
+});
+
+test('GET sends no body; PUT sends it; an encoder returning null sends nothing', async () => {
+  const s = await server((_, res) => res.end());
+  const ctx = fakeOutputContext({ encoder: { encode: (m: Message) => (m.payload === 'skip' ? null : m.payload ?? '') } });
+  const get = new HttpOutput(config(`http://127.0.0.1:${s.port}/g`, { method: 'get' }), ctx);
+  const put = new HttpOutput(config(`http://127.0.0.1:${s.port}/p`, { method: 'PUT' }), ctx);
+  await get.process(msg('discarded'), ctx);
+  await put.process(msg('kept'), ctx);
+  await put.process(msg('skip'), ctx);
+  await get.stop();
+  await put.stop();
+  await s.close();
+  assert.deepEqual(
+    s.seen.map((r) => [r.method, r.url, r.body]),
+    [
+      ['GET', '/g', ''],
+      ['PUT', '/p', 'kept'],
+    ],
+  );
+});
+
+test('5xx, 429 and connection errors are retryable; other 4xx are permanent and counted; redirects are followed', async () => {
+  let status = 503;
+  const s = await server((r, res) => {
+    if (r.url === '/old') {
+      res.statusCode = 307;
+      res.setHeader('Location', '/new');
+      res.end();
+      return;
+    }
+    res.statusCode = status;
+    res.end(status >= 400 ? 'no way' : 'ok');
+  });
+  const ctx = fakeOutputContext({ encoder: payloadEncoder });
+  const out = new HttpOutput(config(`http://127.0.0.1:${s.port}/x`), ctx);
+  await assert.rejects(out.process(msg('a'), ctx), (e: Error) => e instanceof RetryableError && /HTTP Error code returned: 503 Service Unavailable - no way/.test(e.message));
+  status = 429;
+  await assert.rejects(out.process(msg('a'), ctx), (e: Error) => e instanceof RetryableError && /429 Too Many Requests/.test(e.message));
+  status = 400;
+  await assert.rejects(out.process(msg('a'), ctx), (e: Error) => !(e instanceof RetryableError) && /400 Bad Request - no way/.test(e.message));
+  assert.equal(out.rejected, 1);
+  assert.equal(out.retryable, 2);
+  status = 200;
+  const redirected = new HttpOutput(config(`http://127.0.0.1:${s.port}/old`), ctx);
+  await redirected.process(msg('moved'), ctx);
+  assert.deepEqual(s.seen.slice(-1).map((r) => [r.url, r.body]), [['/new', 'moved']]);
+  await out.stop();
+  await redirected.stop();
+  await s.close();
+  const dead = new HttpOutput(config(`http://127.0.0.1:${s.port}/x`), ctx);
+  await assert.rejects(dead.process(msg('a'), ctx), (e: Error) => e instanceof RetryableError && /Error making HTTP request: .*ECONNREFUSED/.test(e.message));
+  await dead.stop();
+});
+
+test('http_timeout bounds the whole request (retryable)', async () => {
+  const s = await server((_, res) => setTimeout(() => res.end(), 1000));
+  const ctx = fakeOutputContext({ encoder: payloadEncoder });
+  const out = new HttpOutput(config(`http://127.0.0.1:${s.port}/slow`, { http_timeout: 100 }), ctx);
+  const t0 = Date.now();
+  await assert.rejects(out.process(msg('a'), ctx), (e: Error) => e instanceof RetryableError && /timed out/.test(e.message));
+  assert.ok(Date.now() - t0 < 900);
+  await out.stop();
+  await s.close();
+});
+
+test('option checks: address, method, headers, TLS versions and ciphers', () => {
+  assert.equal(httpOutputOptions.address.check!('ftp://x'), '`address` must contain an absolute http or https URL.');
+  assert.equal(httpOutputOptions.address.check!('/relative'), '`address` must contain an absolute http or https URL.');
+  assert.equal(httpOutputOptions.address.check!('https://h:1/p'), undefined);
+  assert.equal(httpOutputOptions.method.check!('delete'), 'HTTP Method must be POST, GET, or PUT.');
+  assert.equal(httpOutputOptions.method.check!('put'), undefined);
+  assert.deepEqual(validateHttpOutput({ headers: { A: 'x' } }), [
+    { option: 'headers', reason: `header 'A' must be an array of strings, e.g. A = ["value"]` },
+  ]);
+  const tls = {
+    server_name: 'h', cert_file: '', key_file: '', client_auth: '', ciphers: ['ECDHE_RSA_WITH_AES_128_GCM_SHA256'],
+    insecure_skip_verify: true, prefer_server_ciphers: false, session_tickets_disabled: false, sesion_ticket_key: '',
+    min_version: 'TLS11', max_version: 'TLS12', client_cafile: '', root_cafile: '',
+  };
+  assert.deepEqual(tlsClientOptions(tls), {
+    servername: 'h', rejectUnauthorized: false, minVersion: 'TLSv1.1', maxVersion: 'TLSv1.2', ciphers: 'ECDHE-RSA-AES128-GCM-SHA256',
+  });
+  assert.throws(() => tlsClientOptions({ ...tls, ciphers: ['NOPE'] }), /Invalid cipher string: NOPE/);
+  assert.throws(() => tlsClientOptions({ ...tls, cert_file: '/x' }), /requires both cert_file and key_file/);
+  assert.deepEqual(validateHttpOutput({ tls: { ...tls, min_version: 'TLS12', max_version: 'TLS10' } }), [
+    { option: 'tls', reason: 'MaxVersion (TLS10) must be newer than MinVersion (TLS12)' },
+  ]);
+  const sample = readFileSync(new URL('../../../../../src/plugins/outputs/http/sample.toml', import.meta.url), 'utf8');
+  assert.match(sample, /type = "HttpOutput"/);
+});

@@ -1,0 +1,246 @@
+/**
+ * Worker thread entry of a user SandboxDecoder / SandboxEncoder: loads the script, then serves
+ * synchronous calls from the main thread (sync-protocol.ts) until it is stopped or terminated. It
+ * never returns to its event loop while serving, so calls cost no message passing.
+ */
+import { getHeapStatistics } from 'node:v8';
+import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
+import { systemClock } from '../../core/clock.js';
+import { FieldType, Message, newUuid } from '../../core/message.js';
+import { decodeMessage, encodeMessage } from '../../core/protobuf.js';
+import { SandboxTermination } from '../errors.js';
+import type { Injection } from '../host.js';
+import {
+  C_FLAGS,
+  C_HEAP,
+  C_LEN,
+  C_OP,
+  C_READY,
+  C_REQ,
+  C_RESP,
+  DATA_OFFSET,
+  F_SAVE,
+  F_VIA_PORT,
+  OP_STOP,
+  R_FAILURE,
+  R_FATAL,
+  R_MESSAGES,
+  R_MODIFIED,
+  R_OUTPUT,
+  R_PASS,
+  R_SKIP,
+  R_STATE,
+  type SyncInit,
+} from './sync-protocol.js';
+import { UserSandbox } from './user-sandbox.js';
+
+const init = workerData as SyncInit;
+const ctrl = new Int32Array(init.shared, 0, DATA_OFFSET / 4);
+const data = Buffer.from(init.shared, DATA_OFFSET);
+const port: MessagePort = init.port;
+const isDecoder = init.kind === 'decoder';
+
+/** Spin iterations before parking in Atomics.wait (about 20-50 µs): back-to-back calls skip the futex. */
+const SPIN = 20_000;
+
+let injections: Injection[] = [];
+let sb: UserSandbox | null = null;
+
+// ---- response writing ------------------------------------------------------------------------
+
+function respond(kind: number, records: Uint8Array[]): void {
+  let size = 5;
+  for (const r of records) size += 4 + r.length;
+  let out: Buffer;
+  let viaPort = false;
+  if (size <= data.length) out = data;
+  else {
+    out = Buffer.allocUnsafe(size);
+    viaPort = true;
+  }
+  out[0] = kind;
+  out.writeUInt32LE(records.length, 1);
+  let pos = 5;
+  for (const r of records) {
+    out.writeUInt32LE(r.length, pos);
+    out.set(r, pos + 4);
+    pos += 4 + r.length;
+  }
+  if (viaPort) port.postMessage(out);
+  Atomics.store(ctrl, C_LEN, size);
+  Atomics.store(ctrl, C_FLAGS, viaPort ? F_VIA_PORT : 0);
+}
+
+const text = (s: string): Uint8Array => Buffer.from(s, 'utf8');
+
+// ---- the call --------------------------------------------------------------------------------
+
+/** Decoder outputs inherit the original's headers the injection left unset (spec §1.5). */
+function inherit(m: Message, orig: Message): Message {
+  if (m.uuid === undefined) m.uuid = newUuid();
+  if (m.timestamp === undefined) {
+    m.timestamp = orig.timestamp;
+    m.timestampExact = orig.timestampExact;
+  }
+  if (m.type === undefined) m.type = orig.type;
+  if (m.hostname === undefined) m.hostname = orig.hostname;
+  if (m.logger === undefined) m.logger = orig.logger;
+  if (m.severity === undefined) m.severity = orig.severity;
+  if (m.pid === undefined) m.pid = orig.pid;
+  return m;
+}
+
+function decoderOutput(inj: Injection, orig: Message): Message | null {
+  switch (inj.kind) {
+    case 'message':
+      return inherit(inj.message, orig);
+    case 'payload': {
+      const m = new Message();
+      m.payload = inj.payload;
+      m.addField('payload_type', FieldType.STRING, inj.type, 'file-extension');
+      m.addField('payload_name', FieldType.STRING, inj.name);
+      return inherit(m, orig);
+    }
+    default:
+      return null;
+  }
+}
+
+function encoderOutput(inj: Injection): Uint8Array {
+  switch (inj.kind) {
+    case 'payload':
+      return Buffer.from(inj.payload, 'utf8');
+    case 'message':
+      return encodeMessage(inj.message);
+    case 'raw':
+      return inj.bytes;
+  }
+}
+
+let calls = 0;
+
+function process(req: Uint8Array): void {
+  const s = sb!;
+  let loaded: Message | null = null;
+  const load = (): Message => (loaded = decodeMessage(req));
+  s.setCurrent(load, () => req);
+  injections = [];
+  const [status, err] = s.processMessage();
+  if (status < 0 && !(status === -2 && !isDecoder)) {
+    injections = [];
+    respond(R_FAILURE, [text(err ?? '')]);
+    return;
+  }
+  if (!isDecoder) {
+    if (status === -2) respond(R_SKIP, []);
+    else if (injections.length > 0) respond(R_OUTPUT, [encoderOutput(injections[injections.length - 1]!)]);
+    else respond(R_OUTPUT, [encodeMessage(s.currentMessage()!)]);
+    return;
+  }
+  if (injections.length > 0) {
+    const orig = loaded ?? decodeMessage(req);
+    const out: Uint8Array[] = [];
+    for (const inj of injections) {
+      const m = decoderOutput(inj, orig);
+      if (m !== null) out.push(encodeMessage(m));
+    }
+    respond(R_MESSAGES, out);
+    return;
+  }
+  if (s.written) respond(R_MODIFIED, [encodeMessage(s.currentMessage()!)]);
+  else respond(R_PASS, []);
+}
+
+function stop(save: boolean): void {
+  const s = sb!;
+  let state: Record<string, unknown> | null = null;
+  let error: string | undefined;
+  if (save) {
+    try {
+      state = s.saveState();
+    } catch (err) {
+      error = (err as Error).message;
+    }
+  }
+  respond(R_STATE, [text(JSON.stringify({ version: s.preservationVersion, state, error }))]);
+}
+
+// ---- load ------------------------------------------------------------------------------------
+
+function load(): string {
+  sb = new UserSandbox({
+    kind: init.kind,
+    code: init.code,
+    filename: init.filename,
+    config: init.config,
+    outputLimit: init.outputLimit,
+    maxProcessInject: Infinity,
+    maxTimerInject: Infinity,
+    moduleDirectories: init.moduleDirectories,
+    clock: systemClock,
+    onInject: (i) => injections.push(i),
+  });
+  const p = init.preserved;
+  if (p === null) return 'none';
+  if (p.version !== sb.preservationVersion) return 'version';
+  try {
+    sb.restoreState(p.state);
+    return 'ok';
+  } catch (err) {
+    return `restore failed: ${(err as Error).message}`;
+  }
+}
+
+function main(): void {
+  try {
+    const restore = load();
+    respond(R_STATE, [text(restore)]);
+    Atomics.store(ctrl, C_READY, 1);
+  } catch (err) {
+    const reason = err instanceof SandboxTermination ? err.message : `${(err as Error)?.message ?? err}`;
+    respond(R_FATAL, [text(reason)]);
+    Atomics.store(ctrl, C_READY, 2);
+    Atomics.notify(ctrl, C_READY);
+    return;
+  }
+  Atomics.notify(ctrl, C_READY);
+  let last = 0;
+  for (;;) {
+    let seq = Atomics.load(ctrl, C_REQ);
+    if (seq === last) {
+      for (let i = 0; i < SPIN && seq === last; i++) seq = Atomics.load(ctrl, C_REQ);
+      if (seq === last) {
+        Atomics.wait(ctrl, C_REQ, last);
+        continue;
+      }
+    }
+    last = seq;
+    const op = Atomics.load(ctrl, C_OP);
+    const flags = Atomics.load(ctrl, C_FLAGS);
+    let req: Uint8Array;
+    if ((flags & F_VIA_PORT) !== 0) {
+      const m = receiveMessageOnPort(port);
+      req = m ? new Uint8Array(m.message as Uint8Array) : new Uint8Array(0);
+    } else {
+      // Copied: the response is written over the same area while the request may still be read.
+      req = Uint8Array.prototype.slice.call(data, 0, Atomics.load(ctrl, C_LEN));
+    }
+    let done = false;
+    try {
+      if (op === OP_STOP) {
+        stop((flags & F_SAVE) !== 0);
+        done = true;
+      } else process(req);
+    } catch (err) {
+      const reason = err instanceof SandboxTermination ? err.message : `process_message() ${(err as Error)?.message ?? err}`;
+      respond(R_FATAL, [text(reason)]);
+      done = true;
+    }
+    if ((++calls & 255) === 1) Atomics.store(ctrl, C_HEAP, Math.round(getHeapStatistics().used_heap_size / 1024));
+    Atomics.store(ctrl, C_RESP, seq);
+    Atomics.notify(ctrl, C_RESP);
+    if (done) return;
+  }
+}
+
+main();
