@@ -67,7 +67,8 @@ flush_interval = 1000
 `,
   );
   const t0 = process.hrtime.bigint();
-  const child = spawn(process.execPath, [HEKAD, `-config=${config}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // Run as users do: the executable with its shebang (and its V8 flags).
+  const child = spawn(HEKAD, [`-config=${config}`], { stdio: ['ignore', 'ignore', 'inherit'] });
   let peak = 0;
   for (;;) {
     await new Promise((r) => setTimeout(r, 50));
