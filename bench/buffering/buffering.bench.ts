@@ -84,7 +84,7 @@ export interface BufferedOutputBench {
 }
 
 async function runHekad(config: string, done: () => boolean, timeoutMs: number): Promise<number> {
-  const child = spawn(process.execPath, [HEKAD, `-config=${config}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(HEKAD, [`-config=${config}`], { stdio: ['ignore', 'ignore', 'inherit'] });
   const t0 = Date.now();
   try {
     while (!done()) {

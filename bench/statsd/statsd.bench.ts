@@ -125,7 +125,7 @@ function startHekad(dir: string, udpPort: number, sinkPort: number): ChildProces
     `[hekad]\nbase_dir = "${dir}"\n\n[StatsdInput]\naddress = "127.0.0.1:${udpPort}"\n\n[StatAccumInput]\nticker_interval = 1\n\n` +
       `[CarbonOutput]\nmessage_matcher = "Type == 'heka.statmetric'"\naddress = "127.0.0.1:${sinkPort}"\n`,
   );
-  return spawn(process.execPath, [join(REPO, 'bin/hekad.js'), `-config=${conf}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return spawn(join(REPO, 'bin/hekad.js'), [`-config=${conf}`], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 async function startEtsy(dir: string, udpPort: number, sinkPort: number): Promise<ChildProcess> {

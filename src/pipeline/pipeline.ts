@@ -62,7 +62,7 @@ export class Pipeline {
   readonly outputs: OutputRunner[] = [];
   readonly log: Logger;
   readonly clock: Clock;
-  private encoderNames: string[] = [];
+  private encoders: Array<{ name: string; encoder: Encoder }> = [];
   private splitterNames: string[] = [];
   private decoderNames: string[] = [];
   private stopping: Promise<number> | null = null;
@@ -176,7 +176,7 @@ export class Pipeline {
               const instanceName = `${s.name}-${es.name}`;
               encoder = create<Encoder>(es, instanceName, 'Encoder');
               encoderType = es.type;
-              p.encoderNames.push(instanceName);
+              if (encoder) p.encoders.push({ name: instanceName, encoder });
             }
           } else if ('encoderRequired' in s.def && s.def.encoderRequired) {
             issue(s, 'encoder', 'Encoder required.');
@@ -389,7 +389,7 @@ export class Pipeline {
     for (const n of this.splitterNames) recs.push({ category: 'splitters', name: n, fields: [] });
     for (const f of this.filters) recs.push({ category: 'filters', name: f.name, fields: f.report() });
     for (const o of this.outputs) recs.push({ category: 'outputs', name: o.name, fields: o.report() });
-    for (const n of this.encoderNames) recs.push({ category: 'encoders', name: n, fields: [] });
+    for (const e of this.encoders) recs.push({ category: 'encoders', name: e.name, fields: e.encoder.report?.() ?? [] });
     return recs;
   }
 

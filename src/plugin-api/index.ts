@@ -77,6 +77,19 @@ export interface Splitter {
 /** Turns one message (Payload or rawBytes) into zero or more messages; throws on a decode error. */
 export interface Decoder {
   decode(msg: Message): Message | Message[] | null;
+  /** Called once when its input stops (e.g. to save preserved state). */
+  stop?(): void | Promise<void>;
+  report?(): ReportField[];
+}
+
+/**
+ * Thrown by a decoder that can no longer decode (a terminated SandboxDecoder). The input runner
+ * does not acknowledge the message and pauses the input: deliver() returns false and drained()
+ * resolves only at shutdown, so a journal never moves past the message (nothing is lost).
+ */
+export class DecoderStoppedError extends Error {
+  override name = 'DecoderStoppedError';
+  readonly code = 'HEKA_ERR_DECODER_STOPPED';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -85,6 +98,9 @@ export interface Decoder {
 /** Message -> bytes. `null` means the message is swallowed (nothing is written). */
 export interface Encoder {
   encode(msg: Message): Buffer | string | null;
+  /** Called once after its output stopped (e.g. to save preserved state). */
+  stop?(): void | Promise<void>;
+  report?(): ReportField[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -151,6 +167,13 @@ export interface Filter {
   /** Called once at shutdown after the last message. */
   stop?(ctx: FilterContext): void | Promise<void>;
   report?(): ReportField[];
+  /**
+   * A filter that works asynchronously (a user sandbox in a worker) says it is behind: the runner
+   * stops handing it messages until drained() resolves, so its queue fills and the router
+   * back-pressures the inputs instead of the filter dropping anything.
+   */
+  readonly busy?: boolean;
+  drained?(): Promise<void>;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -13,9 +13,11 @@ import RegexSplitter from './splitters/regex/index.js';
 import TokenSplitter from './splitters/token/index.js';
 // decoders
 import ProtobufDecoder from './decoders/protobuf/index.js';
+import SandboxDecoder from './decoders/sandbox/index.js';
 // encoders
 import PayloadEncoder from './encoders/payload/index.js';
 import ProtobufEncoder from './encoders/protobuf/index.js';
+import SandboxEncoder from './encoders/sandbox/index.js';
 // filters
 import SandboxFilter from './filters/sandbox/index.js';
 // outputs
@@ -32,8 +34,10 @@ const definitions: PluginDefinition[] = [
   RegexSplitter,
   TokenSplitter,
   ProtobufDecoder,
+  SandboxDecoder,
   PayloadEncoder,
   ProtobufEncoder,
+  SandboxEncoder,
   CarbonOutput,
   SandboxFilter,
   FileOutput,

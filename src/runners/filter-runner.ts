@@ -12,6 +12,21 @@ import type { RunnerEnv } from './runner-env.js';
 /** Messages handled per drain pass before yielding to the event loop. */
 const SLICE = 2048;
 
+/**
+ * Optional back-pressure hooks of a filter whose work is asynchronous (a user SandboxFilter feeds
+ * a worker): while `busy`, the runner stops handing it messages, so its queue fills and the router
+ * back-pressures the inputs instead of the filter dropping; `drained()` says when to resume.
+ */
+interface BusyFilter {
+  readonly busy: boolean;
+  drained(): Promise<void>;
+}
+
+function busyHooks(p: Filter): BusyFilter | null {
+  const b = p as Filter & Partial<BusyFilter>;
+  return typeof b.drained === 'function' && 'busy' in b ? (b as unknown as BusyFilter) : null;
+}
+
 export class FilterRunner extends ConsumerRunner {
   readonly ctx: FilterContext;
   injected = 0;
@@ -19,9 +34,11 @@ export class FilterRunner extends ConsumerRunner {
   private current: Message | null = null;
   private draining = false;
   private idleWaiters: Array<() => void> = [];
+  private readonly busyPlugin: BusyFilter | null;
 
   constructor(env: RunnerEnv, opts: ConsumerOptions, readonly plugin: Filter) {
     super(env, opts, 'Plugin');
+    this.busyPlugin = busyHooks(plugin);
     this.ctx = { ...this.baseCtx, inject: (m) => this.inject(m), exit: (reason, reported) => this.exit(reason, reported) };
   }
 
@@ -100,6 +117,9 @@ export class FilterRunner extends ConsumerRunner {
     this.scheduled = false;
     this.draining = true;
     const q = this.queue;
+    const router = this.env.router;
+    const busy = this.busyPlugin;
+    const half = q.capacity >> 1;
     let n = 0;
     let msg: Message | undefined;
     while (n < SLICE && !this.exited && (msg = q.shift()) !== undefined) {
@@ -112,13 +132,16 @@ export class FilterRunner extends ConsumerRunner {
         this.errors.report(err, 'process_message');
       }
       release(msg);
-      // What this filter injects must have room before it takes more work.
-      if (this.env.router.blocked) break;
+      if (busy !== null && busy.busy) break;
+      // What this filter injects must have room before it takes more work; but while this
+      // filter's own queue may be the full one (above half), only draining it unblocks the router.
+      if (router.blocked && q.length <= half) break;
     }
     this.current = null;
     this.draining = false;
-    if (q.length > 0) {
-      if (this.env.router.blocked) void this.env.router.drained().then(() => this.wake());
+    if (q.length > 0 && !this.exited) {
+      if (busy !== null && busy.busy) void busy.drained().then(() => this.wake());
+      else if (router.blocked && q.length <= half) void router.drained().then(() => this.wake());
       else this.wake();
     } else {
       const w = this.idleWaiters;
@@ -150,11 +173,13 @@ export class FilterRunner extends ConsumerRunner {
       }
       release(msg);
       if (this.env.router.blocked) break;
+      if (this.busyPlugin !== null && this.busyPlugin.busy) break;
     }
     this.current = null;
     this.draining = false;
     if (!this.exited && !pastDeadline && (n === SLICE || (msg !== null && q.readable))) {
-      if (this.env.router.blocked) void this.env.router.drained().then(() => this.wake());
+      if (this.busyPlugin !== null && this.busyPlugin.busy) void this.busyPlugin.drained().then(() => this.wake());
+      else if (this.env.router.blocked) void this.env.router.drained().then(() => this.wake());
       else this.wake();
     } else {
       const w = this.idleWaiters;

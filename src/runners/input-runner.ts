@@ -13,6 +13,7 @@ import type {
   Splitter,
   SplitterCommonOptions,
 } from '../plugin-api/index.js';
+import { DecoderStoppedError } from '../plugin-api/index.js';
 import { JoinedAck } from './ack.js';
 import { ErrorReporter, type RunnerEnv } from './runner-env.js';
 
@@ -42,6 +43,9 @@ export class InputRunner {
   private abort = new AbortController();
   private done: Promise<void> | null = null;
   private stopping = false;
+  /** Why the input is paused (its decoder stopped), or null while it runs. */
+  paused: string | null = null;
+  private pausedWait: Promise<void> | null = null;
 
   constructor(
     private readonly env: RunnerEnv,
@@ -71,9 +75,9 @@ export class InputRunner {
       },
       reportError: (err, stage) => this.errors.report(err, stage),
       deliver,
-      drained: () => router.drained(),
+      drained: () => (self.paused === null ? router.drained() : self.untilShutdown()),
       get blocked() {
-        return router.blocked;
+        return self.paused !== null || router.blocked;
       },
       newSplitter: o.newSplitter,
       splitterOptions: o.splitterOptions,
@@ -88,12 +92,19 @@ export class InputRunner {
   }
 
   private decodeAndRoute(msg: Message): boolean {
+    // A paused input's messages stay unacknowledged (their source does not move past them).
+    if (this.paused !== null) return false;
     this.delivered++;
     let out: Message | Message[] | null;
     try {
       out = this.o.decoder!.instance.decode(msg);
       this.decoded++;
     } catch (err) {
+      if (err instanceof DecoderStoppedError) {
+        this.delivered--;
+        this.pause(err.message);
+        return false;
+      }
       if (this.o.logDecodeFailures) this.decodeErrors.report(err, 'decode');
       else this.decodeErrors.count++;
       if (this.o.sendDecodeFailures) {
@@ -128,6 +139,27 @@ export class InputRunner {
     let room = true;
     for (const m of out) room = router.route(m) && room;
     return room;
+  }
+
+  /**
+   * The decoder can decode no more: from now on deliver() returns false without acknowledging and
+   * drained() resolves only at shutdown, so the input waits and its position (journal) stays
+   * before the first message that was not decoded.
+   */
+  private pause(reason: string): void {
+    if (this.paused !== null) return;
+    this.paused = reason;
+    this.ctx.log.error(`Paused: ${reason}. Its messages are not acknowledged (positions do not move) until hekad is restarted.`);
+  }
+
+  private untilShutdown(): Promise<void> {
+    if (this.pausedWait === null) {
+      const signal = this.abort.signal;
+      this.pausedWait = signal.aborted
+        ? Promise.resolve()
+        : new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    }
+    return this.pausedWait;
   }
 
   start(): void {
@@ -172,6 +204,13 @@ export class InputRunner {
     this.stopping = true;
     this.abort.abort();
     await this.done;
+    // A decoder with a stop hook (SandboxDecoder: preserve_data, its worker) ends with its input.
+    const d = this.o.decoder?.instance as (Decoder & { stop?: () => void }) | undefined;
+    try {
+      d?.stop?.();
+    } catch (err) {
+      this.decodeErrors.report(err, 'stop');
+    }
   }
 
   /** After outputs have flushed: let the input persist its position (journals). */
@@ -188,14 +227,17 @@ export class InputRunner {
     return [
       { name: 'DeliveredMessageCount', value: this.delivered, representation: 'count' },
       { name: 'ProcessMessageFailures', value: this.errors.count, representation: 'count' },
+      ...(this.paused !== null ? [{ name: 'Paused', value: this.paused, representation: '' }] : []),
       ...(this.plugin.report?.() ?? []),
     ];
   }
 
   decoderReport(): ReportField[] {
+    const d = this.o.decoder?.instance as (Decoder & { report?: () => ReportField[] }) | undefined;
     return [
       { name: 'ProcessMessageCount', value: this.decoded, representation: 'count' },
       { name: 'ProcessMessageFailures', value: this.decodeErrors.count, representation: 'count' },
+      ...(d?.report?.() ?? []),
     ];
   }
 }

@@ -239,6 +239,7 @@ export class OutputRunner extends ConsumerRunner {
     this.stopTicker();
     try {
       await this.plugin.stop?.(this.ctx);
+      await this.o.encoder?.stop?.();
     } catch (err) {
       this.errors.report(err, 'stop');
     }

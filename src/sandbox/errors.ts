@@ -10,3 +10,5 @@ export function truncateReason(s: string): string {
   const b = Buffer.from(s, 'utf8');
   return b.length <= 255 ? s : b.subarray(0, 255).toString('utf8').replace(/\uFFFD$/, '');
 }
+
+export { DecoderStoppedError } from '../plugin-api/index.js';

@@ -3,6 +3,7 @@
  * built-in script, preservation files, and turning injections into Heka messages.
  */
 import { hostname as osHostname } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
 import { systemClock } from '../core/clock.js';
@@ -12,7 +13,7 @@ import type { GlobalConfig, PluginContext } from '../plugin-api/index.js';
 import { closest } from '../config/suggest.js';
 import { SandboxRuntime, type Injection, type SandboxKind, type SandboxScript } from './host.js';
 import type { SandboxCommonConfig } from './options.js';
-import { loadPreservation, preservationPath, savePreservation } from './preservation.js';
+import { decodePreservation, loadPreservation, preservationPath, savePreservation } from './preservation.js';
 import { resolveSandboxFile, type ResolvedSandbox } from './resolver.js';
 import { loadUserSource } from './worker/user-source.js';
 
@@ -146,4 +147,31 @@ export function terminationMessage(name: string, host: string, nowNs: number, re
   m.pid = process.pid;
   m.addField('plugin', FieldType.STRING, name);
   return m;
+}
+
+/**
+ * A user sandbox's preserved state as saved (its version is compared inside the worker, once the
+ * script has set `_PRESERVATION_VERSION`); null when there is none or it is unreadable (logged).
+ */
+export function readPreservedForWorker(ctx: PluginContext, file: string): { version: number; state: Record<string, unknown> } | null {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') ctx.log.error(`Preserved data unreadable, ignored: ${(err as Error).message}`);
+    return null;
+  }
+  const saved = /"version":(-?[0-9.e+]+)/.exec(text);
+  const r = decodePreservation(text, saved ? Number(saved[1]) : NaN);
+  if (r.status !== 'ok') {
+    ctx.log.error(`Preserved data in ${file} is unreadable and was ignored: ${r.status === 'corrupt' ? r.reason : r.status}`);
+    return null;
+  }
+  return { version: Number(saved![1]), state: r.state };
+}
+
+/** Log what restoring preserved data in a worker gave ('none' and 'ok' are silent). */
+export function logRestoreResult(ctx: PluginContext, file: string, result: string, version: number): void {
+  if (result === 'version') ctx.log.info(`Preserved data discarded (preservation_version is now ${version}).`);
+  else if (result !== 'none' && result !== 'ok') ctx.log.error(`Preserved data in ${file} was ignored: ${result}`);
 }

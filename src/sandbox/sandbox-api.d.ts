@@ -11,11 +11,19 @@ declare global {
   function read_config(name: string): string | number | boolean | undefined;
   function add_to_payload(...args: unknown[]): void;
   function inject_payload(type?: string, name?: string, ...args: unknown[]): void;
-  function inject_message(msg: {
+  /** A table (Heka's Lua table form), or a string holding an encoded protobuf message. */
+  function inject_message(msg: string | {
     Uuid?: string; Timestamp?: number; Type?: string; Logger?: string; Payload?: string; EnvVersion?: string;
     Hostname?: string; Severity?: number; Pid?: number;
     Fields?: Record<string, unknown> | Array<{ name: string; value: unknown; value_type?: number; representation?: string }>;
   }): void;
+  /** Decodes a protobuf message (e.g. `read_message('raw')`) into Heka's table form. */
+  function decode_message(protobuf: string): {
+    Uuid?: string; Timestamp?: number; Type?: string; Logger?: string; Severity?: number; Payload?: string;
+    EnvVersion?: string; Pid?: number; Hostname?: string;
+    Fields: Array<{ name: string; value_type: number; representation: string; value: Array<string | number | boolean> }>;
+  };
+  /** Decoders and encoders only. */
   function write_message(name: string, value: string | number | boolean | null, representation?: string, fieldIndex?: number, arrayIndex?: number): void;
   function require(name: 'circular_buffer'): { 'new'(rows: number, columns: number, secondsPerRow: number, enableDelta?: boolean): CircularBuffer };
   function require(name: 'annotation' | 'alert' | 'anomaly' | string): any;

@@ -14,6 +14,8 @@
  * A request or response larger than the data area travels over a MessageChannel instead
  * (receiveMessageOnPort on the other side, still synchronous); F_VIA_PORT in C_FLAGS says so.
  */
+import type { MessagePort } from 'node:worker_threads';
+
 export const C_REQ = 0;
 export const C_RESP = 1;
 export const C_OP = 2;

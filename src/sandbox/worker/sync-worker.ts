@@ -6,7 +6,8 @@
 import { getHeapStatistics } from 'node:v8';
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { systemClock } from '../../core/clock.js';
-import { FieldType, Message, newUuid } from '../../core/message.js';
+import type { Message } from '../../core/message.js';
+import { decoderOutput } from '../decoder-output.js';
 import { decodeMessage, encodeMessage } from '../../core/protobuf.js';
 import { SandboxTermination } from '../errors.js';
 import type { Injection } from '../host.js';
@@ -40,8 +41,8 @@ const data = Buffer.from(init.shared, DATA_OFFSET);
 const port: MessagePort = init.port;
 const isDecoder = init.kind === 'decoder';
 
-/** Spin iterations before parking in Atomics.wait (about 20-50 µs): back-to-back calls skip the futex. */
-const SPIN = 20_000;
+/** Spin iterations before parking in Atomics.wait (a few µs): back-to-back calls skip the futex. */
+const SPIN = 2_000;
 
 let injections: Injection[] = [];
 let sb: UserSandbox | null = null;
@@ -74,37 +75,6 @@ function respond(kind: number, records: Uint8Array[]): void {
 const text = (s: string): Uint8Array => Buffer.from(s, 'utf8');
 
 // ---- the call --------------------------------------------------------------------------------
-
-/** Decoder outputs inherit the original's headers the injection left unset (spec §1.5). */
-function inherit(m: Message, orig: Message): Message {
-  if (m.uuid === undefined) m.uuid = newUuid();
-  if (m.timestamp === undefined) {
-    m.timestamp = orig.timestamp;
-    m.timestampExact = orig.timestampExact;
-  }
-  if (m.type === undefined) m.type = orig.type;
-  if (m.hostname === undefined) m.hostname = orig.hostname;
-  if (m.logger === undefined) m.logger = orig.logger;
-  if (m.severity === undefined) m.severity = orig.severity;
-  if (m.pid === undefined) m.pid = orig.pid;
-  return m;
-}
-
-function decoderOutput(inj: Injection, orig: Message): Message | null {
-  switch (inj.kind) {
-    case 'message':
-      return inherit(inj.message, orig);
-    case 'payload': {
-      const m = new Message();
-      m.payload = inj.payload;
-      m.addField('payload_type', FieldType.STRING, inj.type, 'file-extension');
-      m.addField('payload_name', FieldType.STRING, inj.name);
-      return inherit(m, orig);
-    }
-    default:
-      return null;
-  }
-}
 
 function encoderOutput(inj: Injection): Uint8Array {
   switch (inj.kind) {

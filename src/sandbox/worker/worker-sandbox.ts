@@ -11,9 +11,12 @@
  *   worker with ERR_WORKER_OUT_OF_MEMORY.
  * - output_limit and the inject counts are enforced inside the worker (fatal -> terminated).
  *
- * Back-pressure: a worker holds at most `maxBacklog` messages posted but not yet processed; beyond
- * that new messages are dropped and counted (DropMessageCount), so a slow sandbox can never block
- * the router or grow memory without bound.
+ * Back-pressure: `busy` turns true once `highWater` messages are posted but not yet processed;
+ * the FilterRunner then stops feeding the filter (its queue fills and the router back-pressures the
+ * inputs) until `drained()` resolves at half of that. A call that overruns the CPU budget is still
+ * terminated by the watchdog, so a slow sandbox holds the pipeline back by at most its budget per
+ * call. As a last resort (a caller that ignores `busy`), more than `maxBacklog` unprocessed
+ * messages are dropped and counted (DropMessageCount), so memory stays bounded.
  */
 import { Worker } from 'node:worker_threads';
 import { encodeMessage, decodeMessage } from '../../core/protobuf.js';
@@ -27,6 +30,8 @@ export interface WorkerSandboxOptions extends Omit<InitRequest, 'op' | 'heartbea
   batchSize?: number;
   /** Messages posted but unprocessed before new ones are dropped. */
   maxBacklog?: number;
+  /** Unprocessed messages at which `busy` turns true (default 4 batches). */
+  highWater?: number;
   /** A payload or message the script injected. */
   onInjection(inj: WireInjection, fromTimer: boolean): void;
   /** Per-message failures (status < 0) with sample error texts. */
@@ -48,6 +53,8 @@ export class WorkerSandbox {
   private readonly hb: Int32Array;
   private readonly batchSize: number;
   private readonly maxBacklog: number;
+  private readonly highWater: number;
+  private drainWaiters: Array<() => void> = [];
   private buf: Buffer;
   private pos = 0;
   private count = 0;
@@ -79,6 +86,7 @@ export class WorkerSandbox {
   ) {
     this.batchSize = o.batchSize ?? 4096;
     this.maxBacklog = o.maxBacklog ?? 262_144;
+    this.highWater = o.highWater ?? this.batchSize * 4;
     this.buf = Buffer.allocUnsafe(256 * 1024);
     this.budget = budgetMs(o.instructionLimit);
     const sab = new SharedArrayBuffer(HB_SIZE * 4);
@@ -151,6 +159,7 @@ export class WorkerSandbox {
           this.failures += m.failures;
           this.o.onFailures(m.failures, m.errors);
         }
+        if (this.drainWaiters.length > 0 && this.backlog + this.count <= this.highWater >> 1) this.wakeDrained();
         break;
       case 'fatal':
         for (const i of m.inj) this.o.onInjection(i, false);
@@ -163,10 +172,29 @@ export class WorkerSandbox {
     }
   }
 
+  private wakeDrained(): void {
+    const w = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const resolve of w) resolve();
+  }
+
+  /** Too many messages are waiting for the worker: stop feeding it until drained(). */
+  get busy(): boolean {
+    return !this.dead && this.backlog + this.count >= this.highWater;
+  }
+
+  /** Resolves when the worker has caught up to half the high-water mark (or died). */
+  drained(): Promise<void> {
+    if (!this.busy) return Promise.resolve();
+    this.flush();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
   private die(reason: string): void {
     if (this.dead) return;
     this.dead = true;
     this.deathReason = reason;
+    this.wakeDrained();
     if (this.watchdog) clearInterval(this.watchdog);
     this.watchdog = null;
     void this.worker.terminate();
@@ -256,6 +284,7 @@ export class WorkerSandbox {
   async kill(): Promise<void> {
     if (this.watchdog) clearInterval(this.watchdog);
     this.dead = true;
+    this.wakeDrained();
     this.worker.removeAllListeners('exit');
     this.worker.removeAllListeners('error');
     await this.worker.terminate();

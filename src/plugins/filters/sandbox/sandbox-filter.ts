@@ -255,6 +255,18 @@ export class SandboxFilter implements Filter {
     }
   }
 
+  /**
+   * Back-pressure hooks read by the FilterRunner: a user sandbox that has fallen behind is not fed
+   * until drained() (its queue fills and the inputs wait) instead of dropping messages.
+   */
+  get busy(): boolean {
+    return this.ws !== null && !this.terminated && this.ws.busy;
+  }
+
+  drained(): Promise<void> {
+    return this.ws === null ? Promise.resolve() : this.ws.drained();
+  }
+
   /** Pending messages have been processed (tests, benchmarks). */
   async idle(): Promise<void> {
     await this.ws?.idle();

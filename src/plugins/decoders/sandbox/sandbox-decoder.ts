@@ -1,0 +1,195 @@
+/**
+ * SandboxDecoder (spec/sandbox.md §1.5): Heka's built-in decoder scripts run in process; a user
+ * JS/TS script runs in a worker thread driven synchronously (worker/sync-sandbox.ts), since
+ * Decoder.decode is synchronous.
+ *
+ * Deliberate difference from Heka: a fatal error (status > 0, a thrown error, a limit exceeded)
+ * terminates the decoder but does not shut hekad down. decode() then throws DecoderStoppedError:
+ * the InputRunner leaves the message unacknowledged and pauses the input, so its journal stays
+ * before the message and a restart (with the script fixed) decodes it again. Other inputs run on.
+ */
+import type { Message } from '../../../core/message.js';
+import { decodeMessage, encodeMessage } from '../../../core/protobuf.js';
+import type { Decoder, PluginContext, ReportField } from '../../../plugin-api/index.js';
+import { decoderOutput } from '../../../sandbox/decoder-output.js';
+import { DecoderStoppedError, SandboxTermination, truncateReason } from '../../../sandbox/errors.js';
+import { SandboxRuntime, statusOf, type Injection, type SandboxScript } from '../../../sandbox/host.js';
+import {
+  logRestoreResult,
+  moduleDirectories,
+  preservationPath,
+  readPreservedForWorker,
+  restoreBuiltin,
+  savePreserved,
+  warnUnknownConfigKeys,
+} from '../../../sandbox/plugin-support.js';
+import { resolveSandboxFile } from '../../../sandbox/resolver.js';
+import { zoneReinterpreter } from '../../../sandbox/tz.js';
+import { R_FAILURE, R_FATAL, R_MESSAGES, R_MODIFIED, R_PASS } from '../../../sandbox/worker/sync-protocol.js';
+import { SyncSandbox } from '../../../sandbox/worker/sync-sandbox.js';
+import { loadUserSource } from '../../../sandbox/worker/user-source.js';
+import type { SandboxDecoderConfig } from './config.js';
+
+export class SandboxDecoder implements Decoder {
+  private readonly preserveFile: string;
+  private readonly tz: ((ns: number) => number) | null = null;
+  // built-in
+  private rt: SandboxRuntime | null = null;
+  private script: SandboxScript | null = null;
+  private injections: Injection[] = [];
+  // user
+  private sb: SyncSandbox | null = null;
+  private reason: string | null = null;
+  private maxHeap = 0;
+  failures = 0;
+
+  constructor(
+    private readonly cfg: SandboxDecoderConfig,
+    private readonly ctx: PluginContext,
+  ) {
+    this.preserveFile = preservationPath(ctx.globals.base_dir, ctx.name);
+    const config = cfg.config ?? {};
+    const tz = config.tz;
+    if (typeof tz === 'string' && tz !== '' && tz !== 'UTC') {
+      try {
+        this.tz = zoneReinterpreter(tz);
+      } catch {
+        throw new Error(`unknown time zone in config tz: '${tz}'`);
+      }
+    }
+    const r = resolveSandboxFile(cfg.filename, ctx.globals.share_dir, 'decoder');
+    if (r.kind === 'builtin') {
+      warnUnknownConfigKeys(ctx, r.file, [...r.def.configKeys, 'tz'], config);
+      this.rt = new SandboxRuntime({
+        kind: 'decoder',
+        config,
+        outputLimit: cfg.output_limit,
+        maxProcessInject: Infinity,
+        maxTimerInject: Infinity,
+        clock: ctx.clock,
+        onInject: (inj) => this.injections.push(inj),
+      });
+      this.script = r.def.create(this.rt);
+      if (cfg.preserve_data) restoreBuiltin(ctx, this.preserveFile, this.script);
+      return;
+    }
+    const src = loadUserSource(r.path);
+    this.sb = new SyncSandbox({
+      kind: 'decoder',
+      code: src.code,
+      filename: src.filename,
+      config,
+      outputLimit: cfg.output_limit,
+      moduleDirectories: moduleDirectories(cfg, ctx.globals),
+      memoryLimit: cfg.memory_limit,
+      instructionLimit: cfg.instruction_limit,
+      preserved: cfg.preserve_data ? readPreservedForWorker(ctx, this.preserveFile) : null,
+      onTerminated: (reason) => this.terminated(reason),
+    });
+    logRestoreResult(ctx, this.preserveFile, this.sb.restoreResult, this.sb.version);
+  }
+
+  /** Why the decoder was terminated (null while it runs). */
+  get terminationReason(): string | null {
+    return this.reason;
+  }
+
+  private terminated(reason: string): void {
+    const prev = this.reason;
+    if (prev === reason) return;
+    this.reason = reason;
+    // The exit event may correct the reason noticed at the call (a worker killed by its heap limit).
+    this.ctx.log.error(prev === null ? `Terminated. Reason: ${reason}` : `Terminated. Reason corrected: ${reason}`);
+  }
+
+  private stopped(reason: string): never {
+    if (this.reason === null) this.terminated(reason);
+    throw new DecoderStoppedError(`decoder '${this.ctx.name}' terminated: ${this.reason ?? reason}`);
+  }
+
+  decode(msg: Message): Message | Message[] | null {
+    if (this.sb === null) return this.decodeBuiltin(msg);
+    const sb = this.sb;
+    if (sb.dead) this.stopped(sb.deathReason);
+    const r = sb.call(msg.rawBytes ?? encodeMessage(msg));
+    const h = sb.heapUsed;
+    if (h > this.maxHeap) this.maxHeap = h;
+    switch (r.kind) {
+      case R_PASS:
+        return this.zone(msg);
+      case R_MODIFIED:
+        return this.zone(decodeMessage(r.records[0]!));
+      case R_MESSAGES: {
+        const out = r.records.map((b) => this.zone(decodeMessage(b)));
+        return out.length === 1 ? out[0]! : out;
+      }
+      case R_FAILURE:
+        this.failures++;
+        throw new Error(`Failed parsing: ${Buffer.from(r.records[0] ?? []).toString('utf8')} payload: ${msg.payload ?? ''}`);
+      case R_FATAL:
+      default:
+        return this.stopped(Buffer.from(r.records[0] ?? []).toString('utf8') || sb.deathReason);
+    }
+  }
+
+  private zone(m: Message): Message {
+    if (this.tz !== null && m.timestamp !== undefined) {
+      m.timestamp = this.tz(m.timestamp);
+      m.timestampExact = undefined;
+      m.rawBytes = undefined;
+    }
+    return m;
+  }
+
+  private decodeBuiltin(msg: Message): Message | Message[] | null {
+    if (this.reason !== null) this.stopped(this.reason);
+    this.injections = [];
+    this.rt!.beginCall('process_message');
+    let status: number;
+    let text: string | undefined;
+    try {
+      [status, text] = statusOf(this.script!.processMessage(msg));
+    } catch (err) {
+      const m = (err as Error)?.message ?? String(err);
+      return this.stopped(truncateReason(err instanceof SandboxTermination && m.startsWith('process_message') ? m : `process_message() ${m}`));
+    }
+    if (status > 0) return this.stopped(truncateReason(`process_message() ${text ?? `returned ${status}`}`));
+    if (status < 0) {
+      this.failures++;
+      throw new Error(`Failed parsing: ${text ?? ''} payload: ${msg.payload ?? ''}`);
+    }
+    const inj = this.injections;
+    if (inj.length === 0) return this.zone(msg);
+    this.injections = [];
+    const out: Message[] = [];
+    for (const i of inj) {
+      const m = decoderOutput(i, msg);
+      if (m !== null) out.push(this.zone(m));
+    }
+    return out.length === 1 ? out[0]! : out;
+  }
+
+  /** Called by the InputRunner at shutdown: preserve state (preserve_data) and end the worker. */
+  stop(): void {
+    if (this.sb !== null) {
+      if (this.sb.dead) return; // no save after termination
+      const r = this.sb.stop(this.cfg.preserve_data);
+      if (r.error) this.ctx.log.error(`Preserving sandbox data failed: ${r.error}`);
+      else if (this.cfg.preserve_data) savePreserved(this.ctx, this.preserveFile, r.version, r.state);
+      return;
+    }
+    if (this.reason === null && this.cfg.preserve_data && this.script!.saveState) {
+      savePreserved(this.ctx, this.preserveFile, this.script!.preservationVersion, this.script!.saveState());
+    }
+  }
+
+  report(): ReportField[] {
+    const out: ReportField[] = [
+      { name: 'Memory', value: this.sb ? this.sb.heapUsed : 0, representation: 'B' },
+      { name: 'MaxMemory', value: this.maxHeap, representation: 'B' },
+      { name: 'MaxOutput', value: this.rt ? this.rt.output.maxOutput : 0, representation: 'B' },
+    ];
+    if (this.reason !== null) out.push({ name: 'TerminationReason', value: this.reason, representation: '' });
+    return out;
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * SandboxEncoder (spec/sandbox.md §1.6): Heka's built-in encoder scripts run in process; a user
+ * JS/TS script runs in a worker thread driven synchronously (worker/sync-sandbox.ts), since
+ * Encoder.encode is synchronous.
+ *
+ * Output: the payload of the last inject_payload / inject_message of the call; with nothing
+ * injected and status 0, the protobuf encoding of the (write_message-modified copy of the)
+ * message. Status -2: no output. Status < 0: `Failed serializing: <err>`. Fatal (status > 0, an
+ * error, a limit): the encoder is terminated and every later call fails with `FATAL: <reason>`,
+ * as in Heka; the output counts those as failed messages and hekad keeps running.
+ */
+import type { Message } from '../../../core/message.js';
+import { encodeMessage } from '../../../core/protobuf.js';
+import type { Encoder, PluginContext, ReportField } from '../../../plugin-api/index.js';
+import { SandboxTermination, truncateReason } from '../../../sandbox/errors.js';
+import { SandboxRuntime, statusOf, type Injection, type SandboxScript } from '../../../sandbox/host.js';
+import {
+  logRestoreResult,
+  moduleDirectories,
+  preservationPath,
+  readPreservedForWorker,
+  restoreBuiltin,
+  savePreserved,
+  warnUnknownConfigKeys,
+} from '../../../sandbox/plugin-support.js';
+import { resolveSandboxFile } from '../../../sandbox/resolver.js';
+import { R_FAILURE, R_OUTPUT, R_SKIP } from '../../../sandbox/worker/sync-protocol.js';
+import { SyncSandbox } from '../../../sandbox/worker/sync-sandbox.js';
+import { loadUserSource } from '../../../sandbox/worker/user-source.js';
+import type { SandboxEncoderConfig } from './config.js';
+
+export class SandboxEncoder implements Encoder {
+  private readonly preserveFile: string;
+  // built-in
+  private rt: SandboxRuntime | null = null;
+  private script: SandboxScript | null = null;
+  private last: Injection | null = null;
+  // user
+  private sb: SyncSandbox | null = null;
+  private reason: string | null = null;
+  private maxHeap = 0;
+  failures = 0;
+
+  constructor(
+    private readonly cfg: SandboxEncoderConfig,
+    private readonly ctx: PluginContext,
+  ) {
+    // Heka names an encoder's preservation file after `<output>-<encoder>` (the instance name).
+    this.preserveFile = preservationPath(ctx.globals.base_dir, ctx.name);
+    const config = cfg.config ?? {};
+    const r = resolveSandboxFile(cfg.filename, ctx.globals.share_dir, 'encoder');
+    if (r.kind === 'builtin') {
+      warnUnknownConfigKeys(ctx, r.file, r.def.configKeys, config);
+      this.rt = new SandboxRuntime({
+        kind: 'encoder',
+        config,
+        outputLimit: cfg.output_limit,
+        maxProcessInject: Infinity,
+        maxTimerInject: Infinity,
+        clock: ctx.clock,
+        onInject: (inj) => (this.last = inj),
+      });
+      this.script = r.def.create(this.rt);
+      if (cfg.preserve_data) restoreBuiltin(ctx, this.preserveFile, this.script);
+      return;
+    }
+    const src = loadUserSource(r.path);
+    this.sb = new SyncSandbox({
+      kind: 'encoder',
+      code: src.code,
+      filename: src.filename,
+      config,
+      outputLimit: cfg.output_limit,
+      moduleDirectories: moduleDirectories(cfg, ctx.globals),
+      memoryLimit: cfg.memory_limit,
+      instructionLimit: cfg.instruction_limit,
+      preserved: cfg.preserve_data ? readPreservedForWorker(ctx, this.preserveFile) : null,
+      onTerminated: (reason) => this.terminated(reason),
+    });
+    logRestoreResult(ctx, this.preserveFile, this.sb.restoreResult, this.sb.version);
+  }
+
+  get terminationReason(): string | null {
+    return this.reason;
+  }
+
+  private terminated(reason: string): void {
+    const prev = this.reason;
+    if (prev === reason) return;
+    this.reason = reason;
+    this.ctx.log.error(prev === null ? `Terminated. Reason: ${reason}` : `Terminated. Reason corrected: ${reason}`);
+  }
+
+  private fatal(reason: string): never {
+    if (this.reason === null) this.terminated(reason);
+    throw new Error(`FATAL: ${this.reason ?? reason}`);
+  }
+
+  encode(msg: Message): Buffer | null {
+    if (this.sb === null) return this.encodeBuiltin(msg);
+    const sb = this.sb;
+    if (sb.dead) this.fatal(sb.deathReason);
+    const r = sb.call(msg.rawBytes ?? encodeMessage(msg));
+    const h = sb.heapUsed;
+    if (h > this.maxHeap) this.maxHeap = h;
+    switch (r.kind) {
+      case R_OUTPUT: {
+        const b = r.records[0]!;
+        return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+      }
+      case R_SKIP:
+        return null;
+      case R_FAILURE:
+        this.failures++;
+        throw new Error(`Failed serializing: ${Buffer.from(r.records[0] ?? []).toString('utf8')}`);
+      default:
+        return this.fatal(Buffer.from(r.records[0] ?? []).toString('utf8') || sb.deathReason);
+    }
+  }
+
+  private encodeBuiltin(msg: Message): Buffer | null {
+    if (this.reason !== null) this.fatal(this.reason);
+    this.last = null;
+    this.rt!.beginCall('process_message');
+    let status: number;
+    let text: string | undefined;
+    try {
+      [status, text] = statusOf(this.script!.processMessage(msg));
+    } catch (err) {
+      const m = (err as Error)?.message ?? String(err);
+      return this.fatal(truncateReason(err instanceof SandboxTermination && m.startsWith('process_message') ? m : `process_message() ${m}`));
+    }
+    if (status > 0) return this.fatal(truncateReason(`process_message() ${text ?? `returned ${status}`}`));
+    if (status === -2) return null;
+    if (status < 0) {
+      this.failures++;
+      throw new Error(`Failed serializing: ${text ?? ''}`);
+    }
+    // Set by onInject during processMessage (TypeScript cannot see that).
+    const inj = this.last as Injection | null;
+    this.last = null;
+    if (inj === null) return encodeMessage(msg);
+    switch (inj.kind) {
+      case 'payload':
+        return Buffer.from(inj.payload, 'utf8');
+      case 'message':
+        return encodeMessage(inj.message);
+      case 'raw':
+        return Buffer.from(inj.bytes.buffer, inj.bytes.byteOffset, inj.bytes.byteLength);
+    }
+  }
+
+  /** Preserve state (preserve_data) and end the worker; for the output runner to call at shutdown. */
+  stop(): void {
+    if (this.sb !== null) {
+      if (this.sb.dead) return;
+      const r = this.sb.stop(this.cfg.preserve_data);
+      if (r.error) this.ctx.log.error(`Preserving sandbox data failed: ${r.error}`);
+      else if (this.cfg.preserve_data) savePreserved(this.ctx, this.preserveFile, r.version, r.state);
+      return;
+    }
+    if (this.reason === null && this.cfg.preserve_data && this.script!.saveState) {
+      savePreserved(this.ctx, this.preserveFile, this.script!.preservationVersion, this.script!.saveState());
+    }
+  }
+
+  report(): ReportField[] {
+    const out: ReportField[] = [
+      { name: 'Memory', value: this.sb ? this.sb.heapUsed : 0, representation: 'B' },
+      { name: 'MaxMemory', value: this.maxHeap, representation: 'B' },
+      { name: 'MaxOutput', value: this.rt ? this.rt.output.maxOutput : 0, representation: 'B' },
+    ];
+    if (this.reason !== null) out.push({ name: 'TerminationReason', value: this.reason, representation: '' });
+    return out;
+  }
+}
