@@ -151,7 +151,11 @@ export function carbonLines(payload: string): { text: string; lines: number; err
     }
     s = e + 1;
   }
-  if (keep === null) return { text: payload.slice(a, b) + '\n', lines, errors };
+  if (keep === null) {
+    // The usual case, a clean StatAccumInput payload: reuse it as is instead of copying megabytes.
+    if (a === 0 && b === payload.length - 1 && payload.charCodeAt(b) === 10) return { text: payload, lines, errors };
+    return { text: payload.slice(a, b) + '\n', lines, errors };
+  }
   let text = '';
   for (const [x, y] of keep) text += payload.slice(x, y) + '\n';
   return { text, lines, errors };
@@ -291,6 +295,10 @@ export class CarbonOutput implements Output {
     const w = this.cfg.resend_window;
     let i = 0;
     while (i < this.recent.length && now - this.recent[i]!.at > w) i++;
+    // Bounded in bytes too: huge flushes (100,000 keys) keep only the newest ones for a resend.
+    let bytes = 0;
+    for (let k = i; k < this.recent.length; k++) bytes += this.recent[k]!.buf.length;
+    while (bytes > RESEND_MAX_BYTES && i < this.recent.length - 1) bytes -= this.recent[i++]!.buf.length;
     if (i > 0) this.recent.splice(0, i);
   }
 
@@ -425,6 +433,9 @@ export class CarbonOutput implements Output {
 }
 
 /** Splits newline-terminated text into pieces of at most `max` bytes at line boundaries. */
+/** Upper bound of the data kept for a resend after a reconnect (the newest chunk is always kept). */
+const RESEND_MAX_BYTES = 8 * 1024 * 1024;
+
 export function splitLines(text: string, max: number): Array<{ buf: Buffer; lines: number }> {
   const all = Buffer.from(text);
   const out: Array<{ buf: Buffer; lines: number }> = [];
