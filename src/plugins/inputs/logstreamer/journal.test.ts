@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, writeFileSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { hashWindow } from '../../../runners/splitter-runner.js';
-import { ZERO_HASH, formatJournal, hashAt, locateByHash, readJournal, writeJournal } from './journal.js';
+import { ZERO_HASH, formatJournal, hashAt, locateByHash, locateEnd, positionalReadable, readJournal, writeJournal } from './journal.js';
 import { tempDir } from './test-helpers.js';
 
 test('hash window examples (§5)', () => {
@@ -57,4 +57,45 @@ test('hashAt and locateByHash over plain and gzip files, skipping short files', 
   const errs: string[] = [];
   assert.equal(await locateByHash([join(dir, 'missing'), a], 18, want, (p) => errs.push(p)), null);
   assert.deepEqual(errs, [join(dir, 'missing')]);
+});
+
+test('locateEnd: window and exact length, gzip included; empty content prefers a copy made after the last write', async () => {
+  const dir = tempDir();
+  const a = join(dir, 'a.gz');
+  const b = join(dir, 'b');
+  const c = join(dir, 'c');
+  writeFileSync(a, gzipSync('line one\nline two\n'));
+  writeFileSync(b, 'line one\nline two\nmore\n'); // same window at 18, longer: not the copy
+  writeFileSync(c, 'line one\nline two\n');
+  const want = 'a07ce644755b430ba8a98fc269464ca132ea50a1';
+  assert.equal((await locateEnd([b, a, c], 18, want, 18, 0))?.path, a);
+  assert.equal((await locateEnd([b, c], 18, want, 18, 0))?.path, c);
+  assert.equal(await locateEnd([b], 18, want, 18, 0), null);
+  const e1 = join(dir, 'e1');
+  const e2 = join(dir, 'e2');
+  writeFileSync(e1, '');
+  writeFileSync(e2, '');
+  const old = Date.now() / 1000 - 100;
+  utimesSync(e1, old, old);
+  assert.equal((await locateEnd([e1, e2], 0, ZERO_HASH, 0, Date.now() - 50_000))?.path, e2);
+  assert.equal((await locateEnd([e1, e2], 0, ZERO_HASH, 0, Date.now() + 50_000))?.path, e1);
+});
+
+test('positionalReadable: reads a descriptor from 0 and never closes it, even when destroyed', async () => {
+  const dir = tempDir();
+  const p = join(dir, 'x');
+  writeFileSync(p, 'abcdef');
+  const fd = openSync(p, 'r');
+  try {
+    const read = (buf: Buffer, pos: number): Promise<number> => Promise.resolve(readSync(fd, buf, 0, Math.min(buf.length, 4), pos));
+    const chunks: Buffer[] = [];
+    for await (const c of positionalReadable(read, 4)) chunks.push(c as Buffer);
+    assert.equal(Buffer.concat(chunks).toString(), 'abcdef');
+    const r = positionalReadable(read, 4);
+    r.destroy();
+    await new Promise((res) => setTimeout(res, 20));
+    assert.equal(fstatSync(fd).size, 6); // still open
+  } finally {
+    closeSync(fd);
+  }
 });

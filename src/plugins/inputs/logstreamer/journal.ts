@@ -4,9 +4,9 @@
  * and the hash-based search that finds a position again after a rotation (§6.1).
  */
 import { closeSync, openSync, readFileSync, readSync, renameSync, writeFileSync, fsyncSync, unlinkSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { createReadStream } from 'node:fs';
 import { HISTORY_BYTES, hashWindow } from '../../../runners/splitter-runner.js';
 
 export interface JournalPosition {
@@ -112,33 +112,83 @@ export function isGzipFd(fd: number): boolean {
  * is shorter than `seek`. Decompresses (and discards) everything up to seek.
  */
 export async function gzipWindow(path: string, seek: number): Promise<Buffer | null> {
+  const fh = await open(path, 'r');
+  try {
+    return (await gzipProbe(fh, seek, false))?.window ?? null;
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * A readable stream of a file's bytes from offset 0, by positional reads through `read`. Unlike
+ * fs.ReadStream, destroying it never closes the descriptor (fs.ReadStream.destroy() does even with
+ * autoClose: false, which made the owner's later close hit a reused descriptor number), and it
+ * never moves a file offset.
+ */
+export function positionalReadable(read: (buf: Buffer, position: number) => Promise<number>, chunkSize = 64 * 1024): Readable {
+  let position = 0;
+  return new Readable({
+    highWaterMark: chunkSize,
+    read() {
+      const buf = Buffer.allocUnsafe(chunkSize);
+      read(buf, position).then(
+        (n) => {
+          if (this.destroyed) return;
+          if (n === 0) {
+            this.push(null);
+            return;
+          }
+          position += n;
+          this.push(n === buf.length ? buf : buf.subarray(0, n));
+        },
+        (e: unknown) => this.destroy(e as Error),
+      );
+    },
+  });
+}
+
+/**
+ * Decompress the gzip data of an open file: the window before `seek` and, when `wantTotal`, the
+ * length of the whole decompressed content (-1 otherwise). Null when the content is shorter than
+ * `seek`. Reads through the given handle, never by path again: the name may meanwhile belong to
+ * another file (rotation). A read error or corrupt / truncated data ends the content there;
+ * errors of the file stream reach the decompressor, so nothing can wait forever.
+ */
+async function gzipProbe(fh: FileHandle, seek: number, wantTotal: boolean): Promise<{ window: Buffer; total: number } | null> {
   const want = Math.min(HISTORY_BYTES, seek);
   const tail = Buffer.alloc(HISTORY_BYTES);
   let pos = 0;
-  const src = createReadStream(path);
+  let total = 0;
+  const src = positionalReadable(async (buf, position) => (await fh.read(buf, 0, buf.length, position)).bytesRead);
   const gz = createGunzip();
+  src.on('error', (e) => gz.destroy(e));
   src.pipe(gz);
   try {
     for await (const chunk of gz as AsyncIterable<Buffer>) {
-      const take = Math.min(chunk.length, seek - pos);
-      const piece = chunk.subarray(0, take);
-      // Keep the last 500 bytes before `pos + take`.
-      if (piece.length >= HISTORY_BYTES) piece.copy(tail, 0, piece.length - HISTORY_BYTES);
-      else {
-        tail.copyWithin(0, piece.length);
-        piece.copy(tail, HISTORY_BYTES - piece.length);
+      total += chunk.length;
+      if (pos < seek) {
+        const take = Math.min(chunk.length, seek - pos);
+        const piece = chunk.subarray(0, take);
+        // Keep the last 500 bytes before `pos + take`.
+        if (piece.length >= HISTORY_BYTES) piece.copy(tail, 0, piece.length - HISTORY_BYTES);
+        else {
+          tail.copyWithin(0, piece.length);
+          piece.copy(tail, HISTORY_BYTES - piece.length);
+        }
+        pos += take;
       }
-      pos += take;
-      if (pos >= seek) break;
+      if (pos >= seek && !wantTotal) break;
     }
   } catch {
-    // A corrupt or truncated gzip file: whatever decompressed is all there is.
+    // A corrupt or truncated gzip file (or one still being written): what decompressed is all there is.
+    if (wantTotal) total = -2; // unknown: never equal to a real length
   } finally {
     src.destroy();
     gz.destroy();
   }
   if (pos < seek) return null;
-  return tail.subarray(HISTORY_BYTES - want);
+  return { window: tail.subarray(HISTORY_BYTES - want), total: wantTotal ? total : -1 };
 }
 
 export interface FileProbe {
@@ -146,36 +196,88 @@ export interface FileProbe {
   size: number;
 }
 
+/** What probeAt() learns about one file. */
+export interface Probe {
+  hash: string;
+  gzip: boolean;
+  dev: number;
+  ino: number;
+  mtimeMs: number;
+  /** Length of the (decompressed) content when asked for, else -1. */
+  total: number;
+}
+
 /**
  * Hash of the window before `seek` in the file at `path`, or null when the file is too short.
  * Throws the OS error (ENOENT, EACCES...) so callers can keep the position and retry.
  */
 export async function hashAt(path: string, seek: number): Promise<{ hash: string; gzip: boolean } | null> {
+  const p = await probeAt(path, seek, false);
+  return p === null ? null : { hash: p.hash, gzip: p.gzip };
+}
+
+/**
+ * hashAt() plus the file's identity and (with `wantTotal`) its content length; everything from
+ * one open descriptor. Null when the content is shorter than `seek`.
+ */
+export async function probeAt(path: string, seek: number, wantTotal: boolean): Promise<Probe | null> {
   const fh = await open(path, 'r');
-  let gzip = false;
   try {
+    const st = await fh.stat();
     const magic = Buffer.alloc(2);
     const { bytesRead } = await fh.read(magic, 0, 2, 0);
-    gzip = bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
-    if (!gzip) {
-      const st = await fh.stat();
-      if (st.size < seek) return null;
-      const len = Math.min(HISTORY_BYTES, seek);
-      const buf = Buffer.alloc(len);
-      let got = 0;
-      while (got < len) {
-        const r = await fh.read(buf, got, len - got, seek - len + got);
-        if (r.bytesRead === 0) break;
-        got += r.bytesRead;
-      }
-      if (got < len) return null;
-      return { hash: hashWindow(buf), gzip };
+    const gzip = bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+    if (gzip) {
+      const g = await gzipProbe(fh, seek, wantTotal);
+      return g === null ? null : { hash: hashWindow(g.window), gzip, dev: st.dev, ino: st.ino, mtimeMs: st.mtimeMs, total: g.total };
     }
+    if (st.size < seek) return null;
+    const len = Math.min(HISTORY_BYTES, seek);
+    const buf = Buffer.alloc(len);
+    let got = 0;
+    while (got < len) {
+      const r = await fh.read(buf, got, len - got, seek - len + got);
+      if (r.bytesRead === 0) break;
+      got += r.bytesRead;
+    }
+    if (got < len) return null;
+    return { hash: hashWindow(buf), gzip, dev: st.dev, ino: st.ino, mtimeMs: st.mtimeMs, total: wantTotal ? st.size : -1 };
   } finally {
     await fh.close();
   }
-  const w = await gzipWindow(path, seek);
-  return w === null ? null : { hash: hashWindow(w), gzip };
+}
+
+export interface Located {
+  path: string;
+  dev: number;
+  ino: number;
+}
+
+/**
+ * Where a file that is gone (deleted after a rename, e.g. compressed by logrotate) ended: a file of
+ * `files` (oldest first) whose content is exactly `total` bytes long and whose window before `seek`
+ * hashes to `hash`. Several files can match only when their content is (nearly) identical, e.g.
+ * empty: the oldest one modified at or after `mtimeMs` (the gone file's last write; its copy was
+ * made after that) is preferred, else the oldest match: re-reading a file is better than skipping
+ * one. Unreadable files are skipped.
+ */
+export async function locateEnd(files: readonly string[], seek: number, hash: string, total: number, mtimeMs: number): Promise<Located | null> {
+  let first: Located | null = null;
+  for (const f of files) {
+    try {
+      const r = await probeAt(f, seek, false);
+      if (r === null || r.hash !== hash) continue;
+      // The window matches; only now pay for the length (a gzip file is decompressed to its end).
+      const full = await probeAt(f, seek, true);
+      if (full === null || full.hash !== hash || full.total !== total) continue;
+      const at = { path: f, dev: full.dev, ino: full.ino };
+      if (full.mtimeMs >= mtimeMs) return at;
+      first ??= at;
+    } catch {
+      /* gone or unreadable: not this one */
+    }
+  }
+  return first;
 }
 
 /**

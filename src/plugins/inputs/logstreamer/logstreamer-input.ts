@@ -95,7 +95,10 @@ export class LogstreamerInput implements Input {
       reportOnce: (key, err, what) => self.reportOnce(key, err, what),
       clearError: (key) => self.reported.delete(key),
     };
-    for (const { stream, journal } of this.initial.splice(0)) this.addStream(stream, journal);
+    // Register every stream before any loop runs: a loop rescans at once (before its first open),
+    // and must find the others already known.
+    const first = this.initial.splice(0).map(({ stream, journal }) => this.addStream(stream, journal, false));
+    for (const s of first) this.loops.push(s.run());
     const rescans = this.rescanLoop(ctx.signal);
     await Promise.all([rescans, ...this.loops]);
     // Loops may still be appended by a late rescan; wait for every one of them.
@@ -134,11 +137,12 @@ export class LogstreamerInput implements Input {
     return fields;
   }
 
-  private addStream(sf: StreamFiles, journal: JournalPosition | null): void {
+  private addStream(sf: StreamFiles, journal: JournalPosition | null, start = true): LogStream {
     const s = new LogStream(sf.name, join(this.journalDir, sf.name), this.host!, journal);
     s.setFiles(sf.files);
     this.streams.set(sf.name, s);
-    this.loops.push(s.run());
+    if (start) this.loops.push(s.run());
+    return s;
   }
 
   private async rescanLoop(signal: AbortSignal): Promise<void> {

@@ -4,7 +4,8 @@
  * ACKNOWLEDGED position (DESIGN.md §3): the end of the last record that, with every earlier record
  * of the stream, was settled by all consumers.
  */
-import { closeSync, createReadStream, fstatSync, openSync, read as fsRead, type ReadStream } from 'node:fs';
+import { closeSync, fstatSync, openSync, read as fsRead, statSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { createGunzip, type Gunzip } from 'node:zlib';
@@ -18,9 +19,12 @@ import {
   hashAt,
   isGzipFd,
   locateByHash,
+  locateEnd,
+  positionalReadable,
   readWindowSync,
   writeJournal,
   type JournalPosition,
+  type Located,
 } from './journal.js';
 
 const readAsync = promisify(fsRead);
@@ -66,7 +70,7 @@ interface FileRef {
 }
 
 interface GzipSource {
-  file: ReadStream;
+  file: Readable;
   gunzip: Gunzip;
   iter: AsyncIterator<Buffer>;
   chunk: Buffer | null;
@@ -84,7 +88,22 @@ interface Reading {
   gz: GzipSource | null;
   /** A rescan was already forced for this file's identity change. */
   rescanned: boolean;
+  /** We followed this file to a new name: poll the directory (rate-limited) for its successor. */
+  followedRename: boolean;
+  /** Gone (deleted) and read to its end, but its successor not found yet: attempts so far. */
+  orphanTries: number;
 }
+
+/** How to make sure a file switch is not fooled by a rotation happening at the same moment. */
+interface SwitchCheck {
+  /** The new file must be the one right after this file (still at its path) in a fresh scan. */
+  after?: Located;
+  /** The window before the start position must hash to this. */
+  hash?: string;
+}
+
+// A deleted file whose end is nowhere to be found: how many polls to look again before falling back.
+const ORPHAN_TRIES = 2;
 
 type Identity = 'same' | 'truncated' | 'changed' | 'error';
 
@@ -101,6 +120,13 @@ export class LogStream implements AckTarget {
   /** The last file read (for report() after close). */
   private lastPath = '';
   private lastJournalKey = '';
+  /**
+   * After a switch to the next file, its start "offset 0" names no content: while nothing of the
+   * new file is acknowledged the journal keeps naming the end of the previous file, which §6.1's
+   * hash search finds again however often that file is renamed or compressed before a restart
+   * (a journal at 0 of `access.log` would skip a file rotated in between).
+   */
+  private prevEnd: { refId: number; pos: JournalPosition } | null = null;
   private readonly ctx: InputContext;
 
   constructor(
@@ -158,6 +184,11 @@ export class LogStream implements AckTarget {
   /** The acknowledged position, or null when nothing has been opened yet. */
   ackedPosition(): JournalPosition | null {
     const ring = this.ring;
+    const prev = this.prevEnd;
+    if (prev !== null) {
+      if (ring.ackedRef === prev.refId && ring.ackedOffset === 0) return prev.pos;
+      else if (ring.ackedRef >= prev.refId) this.prevEnd = null; // ref ids only grow
+    }
     const ref = this.refs.get(ring.ackedRef);
     if (ref === undefined) return ring.ackedRef < 0 && this.want !== null && this.want.last_hash !== '' ? this.want : null;
     if (ref.gzip) {
@@ -335,11 +366,15 @@ export class LogStream implements AckTarget {
 
   /** Open the stream at its journal position (or the start). False: nothing to read yet / retry later. */
   private async openStart(): Promise<boolean> {
+    // The list may be old (Init scanned before the pipeline started, or a rotation since): a file
+    // opened from a stale list can be a newer file that took an older one's name.
+    this.host.rescan(true);
     const files = this.files;
     if (files.length === 0) return false;
     const want = this.want;
     let path: string | null = null;
     let seek = 0;
+    let hash: string | undefined;
     if (want !== null) {
       let osError = false;
       const onError = (p: string, e: unknown): void => {
@@ -347,7 +382,12 @@ export class LogStream implements AckTarget {
         this.host.reportOnce(`open:${p}`, e, `Failed to open '${p}'; will retry.`);
       };
       if (want.seek === 0 && want.last_hash === ZERO_HASH && files.includes(want.file_name)) {
-        path = want.file_name;
+        // Offset 0 names no content. This reader journals it only when it started without a
+        // position (at the oldest file) and nothing was acknowledged since (after a file switch the
+        // previous file's end is journaled instead), so it starts at the oldest file again: the
+        // file it named may have been renamed to an older name (or its name reused by a newer file)
+        // by a rotation before this restart. Heka 0.10 takes `file_name` as it is.
+        path = this.host.initialTail ? want.file_name : files[0]!;
       } else {
         if (files.includes(want.file_name)) {
           try {
@@ -359,8 +399,10 @@ export class LogStream implements AckTarget {
         }
         if (path === null) path = await locateByHash(files, want.seek, want.last_hash, onError);
       }
-      if (path !== null) seek = want.seek;
-      else if (osError) return false; // keep the position; an unreadable file may hold it
+      if (path !== null) {
+        seek = want.seek;
+        hash = want.last_hash;
+      } else if (osError) return false; // keep the position; an unreadable file may hold it
       else {
         this.ctx.log.info(`Stream '${this.name}': journal position ${want.seek} of '${want.file_name}' not found; starting at the oldest file.`);
         path = files[0]!;
@@ -372,25 +414,79 @@ export class LogStream implements AckTarget {
       path = files[0]!;
     }
     try {
-      this.openAt(path, seek);
+      if (!this.openAt(path, seek, hash)) return false;
       this.host.clearError(`open:${path}`);
     } catch (e) {
       this.host.reportOnce(`open:${path}`, e, `Failed to open '${path}'; will retry.`);
       return false;
     }
-    if (this.cur!.gz !== null && seek !== 0) await this.skipGzip(seek);
+    if (this.cur!.gz !== null && seek !== 0) {
+      await this.skipGzip(seek);
+      if (hash !== undefined && this.runner.windowHash() !== hash) return this.abandon();
+    }
+    if (hash === undefined && !this.stillFirst()) return this.abandon();
     this.want = null;
     return true;
   }
 
-  /** Open `path` for reading at `seek` (-1: at its end) and record the position as a settled marker. */
-  private openAt(path: string, seek: number): void {
+  /**
+   * Starting without a position at the oldest file: true when, in a scan made after the open, the
+   * oldest file still is the one open (no rotation renamed it away between scan and open).
+   */
+  private stillFirst(): boolean {
+    const cur = this.cur!;
+    this.host.rescan(true);
+    const first = this.host.initialTail ? this.files[this.files.length - 1] : this.files[0];
+    if (first === undefined) return false;
+    try {
+      const st = statSync(first);
+      if (st.ino !== cur.ino || st.dev !== cur.dev) return false;
+    } catch {
+      return false;
+    }
+    cur.ref.path = first;
+    this.lastPath = first;
+    return true;
+  }
+
+  /** Drop the file just opened (it was not the one wanted); the next poll starts over. */
+  private abandon(): false {
+    const cur = this.cur!;
+    if (cur.gz !== null) {
+      cur.gz.file.destroy();
+      cur.gz.gunzip.destroy();
+    }
+    this.cur = null;
+    this.closeRef(cur.ref);
+    this.ring.ackedRef = -1;
+    return false;
+  }
+
+  /**
+   * Open `path` for reading at `seek` (-1: at its end) and record the position as a settled marker.
+   * With `hash` (plain files), false when the window before `seek` does not hash to it: the name
+   * no longer holds the content looked for (a rotation since it was located).
+   */
+  private openAt(path: string, seek: number, hash?: string): boolean {
     const fd = openSync(path, 'r');
+    return this.openFd(path, fd, seek, hash);
+  }
+
+  private openFd(path: string, fd: number, seek: number, hash?: string): boolean {
     let st;
     let gzip;
+    let window: Buffer | undefined;
     try {
       st = fstatSync(fd);
       gzip = isGzipFd(fd);
+      if (!gzip) {
+        if (seek < 0 || seek > st.size) seek = st.size;
+        window = readWindowSync(fd, seek);
+        if (hash !== undefined && hashWindow(window) !== hash) {
+          closeSync(fd);
+          return false;
+        }
+      }
     } catch (e) {
       closeSync(fd);
       throw e;
@@ -399,22 +495,33 @@ export class LogStream implements AckTarget {
     this.refs.set(ref.id, ref);
     let gz: GzipSource | null = null;
     if (gzip) {
-      // The decompressor gets its own descriptor: a stream that is destroyed while a read is in
-      // flight closes it later, which must never hit a number reused by another open file.
-      const file = createReadStream(path, { highWaterMark: 64 * 1024 });
+      // Decompress from the descriptor already open: reopening by name could get another file
+      // (the name may have been rotated meanwhile). The stream never closes the descriptor
+      // (closeRef does, when the file is released); a read still in flight then fails or reads
+      // into a buffer nobody looks at (positional reads move no file offset).
+      const file = positionalReadable((buf, position) => readAsync(fd, buf, 0, buf.length, position).then((r) => r.bytesRead));
       const gunzip = createGunzip();
       file.on('error', (e) => gunzip.destroy(e));
       file.pipe(gunzip);
       gz = { file, gunzip, iter: gunzip[Symbol.asyncIterator](), chunk: null, pos: 0, ended: false };
       this.runner.reset(0);
     } else {
-      if (seek < 0 || seek > st.size) seek = st.size;
-      this.runner.reset(seek, readWindowSync(fd, seek));
+      this.runner.reset(seek, window);
     }
-    this.cur = { ref, dev: st.dev, ino: st.ino, readOffset: gzip ? 0 : seek, gz, rescanned: false };
+    this.cur = {
+      ref,
+      dev: st.dev,
+      ino: st.ino,
+      readOffset: gzip ? 0 : seek,
+      gz,
+      rescanned: false,
+      followedRename: false,
+      orphanTries: 0,
+    };
     this.lastPath = path;
     if (!gzip) this.mark(ref);
     else if (seek === 0) this.mark(ref);
+    return true;
   }
 
   /** A settled marker entry at the runner's current offset: the acknowledged position moves to this file. */
@@ -474,29 +581,81 @@ export class LogStream implements AckTarget {
     if (id === 'truncated') return this.handleTruncation();
     if (id === 'same') {
       const next = this.nextAfter(cur.ref.path);
-      if (next === null) return false;
+      if (next === null) {
+        // Renamed away and no successor listed yet (e.g. the scan ran between logrotate's rename
+        // and create): look again at most once a second instead of waiting for rescan_interval.
+        if (cur.followedRename) this.host.rescan(false);
+        return false;
+      }
       // Heka switches only when a second read still finds nothing new.
       if ((await this.readChunk()) !== 0) return true;
-      return this.switchTo(next);
+      return this.switchTo(next, 0, { after: this.located(cur) });
     }
     // Identity changed: the file at our path was renamed, replaced or deleted. Improvement over
     // Heka 0.10 (as in 0.11): rescan now, so a rotation is noticed within one poll.
     this.host.rescan(!cur.rescanned);
     cur.rescanned = true;
-    const oldPath = cur.ref.path;
     const renamed = await this.findByIdentity(cur);
     if (renamed !== null) {
       cur.ref.path = renamed;
       this.lastPath = renamed;
       cur.rescanned = false;
+      cur.followedRename = true;
       if ((await this.readChunk()) !== 0) return true;
       const next = this.nextAfter(renamed);
-      return next === null ? false : this.switchTo(next);
+      return next === null ? false : this.switchTo(next, 0, { after: this.located(cur) });
     }
-    // Deleted (or renamed out of the pattern): the open descriptor is read to its end, then the
-    // file now at our old path, if any, follows.
+    // Deleted (or renamed out of the pattern): the open descriptor is read to its end first.
     if ((await this.readChunk()) !== 0) return true;
-    return this.files.includes(oldPath) ? this.switchTo(oldPath) : false;
+    return this.afterDeleted(cur);
+  }
+
+  private located(cur: Reading): Located {
+    return { path: cur.ref.path, dev: cur.dev, ino: cur.ino };
+  }
+
+  /**
+   * The file being read is gone and was read to its end. logrotate may have renamed it more than
+   * once and then compressed and deleted it, so "the file now at our old name" can be several
+   * rotations newer. Its end is located by hash among the stream's files (oldest -> newest, gzip
+   * included, as §6.1 does for a journal) and reading continues with the file after the match.
+   * Nothing matches (deleted outright): after ORPHAN_TRIES polls, the oldest file modified at or
+   * after our file's last write follows (a duplicate is preferred to a loss).
+   */
+  private async afterDeleted(cur: Reading): Promise<boolean> {
+    // The list must be current: the copy and its successor were created after our last scan.
+    this.host.rescan(cur.orphanTries === 0);
+    cur.orphanTries++;
+    const r = this.runner;
+    const seek = r.offset;
+    const total = r.offset + r.pending;
+    let mtimeMs: number;
+    try {
+      mtimeMs = fstatSync(cur.ref.fd).mtimeMs;
+    } catch {
+      mtimeMs = 0;
+    }
+    const found = await locateEnd(this.files, seek, r.windowHash(), total, mtimeMs);
+    if (found !== null) {
+      const next = this.nextAfter(found.path);
+      if (next !== null) return this.switchTo(next, 0, { after: found });
+      // The newest file is a copy of ours: go on reading it after our position.
+      r.takeRemaining();
+      return this.switchTo(found.path, seek, { hash: this.runner.windowHash() });
+    }
+    if (cur.orphanTries < ORPHAN_TRIES) return false;
+    for (const f of this.files) {
+      let st;
+      try {
+        st = await stat(f);
+      } catch {
+        continue;
+      }
+      if (st.mtimeMs < mtimeMs) continue;
+      this.ctx.log.info(`Stream '${this.name}': '${cur.ref.path}' was deleted and its content is not among the files; continuing with '${f}'.`);
+      return this.switchTo(f, 0, { identity: { path: f, dev: st.dev, ino: st.ino } });
+    }
+    return false;
   }
 
   private async identity(cur: Reading): Promise<Identity> {
@@ -552,9 +711,24 @@ export class LogStream implements AckTarget {
     return i >= 0 && i < this.files.length - 1 ? this.files[i + 1]! : null;
   }
 
-  /** Flush the current file's trailing data, stop reading it and open `path` at `seek`. */
-  private async switchTo(path: string, seek = 0): Promise<boolean> {
+  /**
+   * Flush the current file's trailing data, stop reading it and open `path` at `seek`. The new
+   * file is opened first and checked (`check`): when a rotation at this very moment makes it the
+   * wrong file, or it cannot be opened, nothing changes and false is returned (retry next poll).
+   */
+  private async switchTo(path: string, seek = 0, check: SwitchCheck & { identity?: Located } = {}): Promise<boolean> {
     const old = this.cur!;
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch (e) {
+      this.host.reportOnce(`open:${path}`, e, `Failed to open '${path}'; will retry.`);
+      return false;
+    }
+    if (!this.switchCheck(path, fd, seek, check)) {
+      closeSync(fd);
+      return false;
+    }
     const rec = this.runner.finalRecord();
     if (rec !== null) this.emit(rec);
     else if (this.runner.pending > 0) {
@@ -564,24 +738,48 @@ export class LogStream implements AckTarget {
         `Stream '${this.name}': discarded ${lost} bytes of an unterminated last record of '${old.ref.path}' (set deliver_incomplete_final to keep it).`,
       );
     }
+    const end: JournalPosition = { seek: this.runner.offset, file_name: old.ref.path, last_hash: this.runner.windowHash() };
     if (old.gz !== null) {
       old.gz.file.destroy();
       old.gz.gunzip.destroy();
     }
     this.cur = null;
     this.releaseRefs();
-    this.want = { seek, file_name: path, last_hash: seek === 0 ? ZERO_HASH : '' };
     try {
-      this.openAt(path, seek === 0 ? 0 : seek);
+      this.openFd(path, fd, seek);
+      this.prevEnd = seek === 0 && path !== old.ref.path ? { refId: this.cur!.ref.id, pos: end } : null;
       if (this.cur!.gz !== null && seek > 0) await this.skipGzip(seek);
-      this.want = null;
       this.host.clearError(`open:${path}`);
     } catch (e) {
       this.host.reportOnce(`open:${path}`, e, `Failed to open '${path}'; will retry.`);
+      this.want = { seek, file_name: path, last_hash: seek === 0 ? ZERO_HASH : '' };
       return false;
     }
     this.releaseRefs();
     return true;
+  }
+
+  /**
+   * A file switch is safe when, after `fd` was opened at `path`: a fresh scan lists `path` right
+   * after `after` and `after` is still at its name, and `path` is still the file open as `fd`
+   * (logrotate renames older files first, so then the name held the successor when it was opened).
+   */
+  private switchCheck(path: string, fd: number, seek: number, check: SwitchCheck & { identity?: Located }): boolean {
+    try {
+      if (check.hash !== undefined && !isGzipFd(fd) && hashWindow(readWindowSync(fd, seek)) !== check.hash) return false;
+      const anchor = check.after ?? check.identity;
+      if (anchor === undefined) return true;
+      const st = fstatSync(fd);
+      if (check.identity !== undefined) return st.ino === anchor.ino && st.dev === anchor.dev;
+      this.host.rescan(true);
+      if (this.nextAfter(anchor.path) !== path) return false;
+      const a = statSync(anchor.path);
+      if (a.ino !== anchor.ino || a.dev !== anchor.dev) return false;
+      const p = statSync(path);
+      return p.ino === st.ino && p.dev === st.dev;
+    } catch {
+      return false;
+    }
   }
 
   // ----------------------------------------------------------------------------------------------
