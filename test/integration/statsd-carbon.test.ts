@@ -27,15 +27,16 @@ after(async () => {
 });
 
 /** Starts hekad with `toml` and timestamps each flush seen on stdout (LogOutput of the statmetric payload). */
-function startHekad(toml: string, prefix = 'stats'): { hekad: HekadProcess; flushes: Array<[number, number]>; dir: string } {
+function startHekad(toml: string, prefix = 'stats'): { hekad: HekadProcess; flushes: Array<[number, number, number]>; dir: string } {
   const dir = tempDir('hekad-statsd-');
   const file = join(dir, 'hekad.toml');
   writeFileSync(file, `[hekad]\nbase_dir = "${dir}"\n\n${toml}`);
   const hekad = new HekadProcess([`-config=${file}`]);
-  const flushes: Array<[number, number]> = [];
-  const re = new RegExp(`${prefix.replace('.', '\\.')}\\.statsd\\.numStats \\d+ (\\d+)`, 'g');
+  // [arrival time, flush timestamp (s), numStats]
+  const flushes: Array<[number, number, number]> = [];
+  const re = new RegExp(`${prefix.replace('.', '\\.')}\\.statsd\\.numStats (\\d+) (\\d+)`, 'g');
   hekad.child.stdout!.on('data', (d: Buffer) => {
-    for (const m of d.toString().matchAll(re)) flushes.push([Date.now(), Number(m[1])]);
+    for (const m of d.toString().matchAll(re)) flushes.push([Date.now(), Number(m[2]), Number(m[1])]);
   });
   return { hekad, flushes, dir };
 }
@@ -293,6 +294,14 @@ encoder = "PayloadEncoder"
     };
     const sb = stats(big.hekad);
     const ss = stats(small.hekad);
+    // Whisper keeps one value per metric and second: a flush in the same second as the one before
+    // (the extra flush at shutdown can be) overwrites that one's points. Here every stat is a counter,
+    // so a flush has 2 * numStats + 1 lines.
+    const overwritten = (flushes: Array<[number, number, number]>): number => {
+      let n = 0;
+      for (let i = 1; i < flushes.length; i++) if (flushes[i]![1] === flushes[i - 1]![1]) n += 2 * flushes[i - 1]![2] + 1;
+      return n;
+    };
     // Big bound: nothing dropped, every counter total exact in whisper.
     assert.equal(sb.dropped, 0);
     let totals: number[] = [];
@@ -301,16 +310,16 @@ encoder = "PayloadEncoder"
       const all = carbon.readAll('ob');
       totals = sent.map((_, k) => [...(all.get(`ob.counters.o.k${k}.count`)?.values() ?? [])].reduce((a, b) => a + b, 0));
       points = [...all.values()].reduce((n, m) => n + m.size, 0);
-      return totals.every((t, k) => t === sent[k]) && points === sb.queued;
+      return totals.every((t, k) => t === sent[k]) && points === sb.queued - overwritten(big.flushes);
     }, 8000, 'exact totals in whisper').catch((err) => {
-      throw new Error(`${(err as Error).message}: sent ${sent} whisper ${totals}; points ${points} of ${sb.queued} lines`);
+      throw new Error(`${(err as Error).message}: sent ${sent} whisper ${totals}; points ${points} of ${sb.queued} lines (${overwritten(big.flushes)} overwritten)`);
     });
     // Small bound: drops happened and are exactly the lines that never reached whisper.
     assert.ok(ss.dropped > 0, JSON.stringify(ss));
     let delivered = 0;
     await waitUntil(() => {
       delivered = [...carbon.readAll('os').values()].reduce((n, m) => n + m.size, 0);
-      return delivered === ss.queued - ss.dropped;
+      return delivered === ss.queued - ss.dropped - overwritten(small.flushes);
     }, 8000, 'small-buffer accounting').catch((err) => {
       throw new Error(`${(err as Error).message}: queued ${ss.queued} dropped ${ss.dropped} delivered ${delivered}`);
     });
