@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
+#!/usr/bin/env -S node --max-semi-space-size=4 --expose-gc
 // Entry point; the TypeScript sources are compiled to dist/ by `npm install` (prepare) or `npm run build`.
 // The V8 flag in the first line: a smaller young generation keeps the peak RSS of a busy pipeline
 // about 20 MiB lower (most garbage, messages and payload strings, dies young either way).

@@ -53,7 +53,7 @@ export interface PipelineOptions {
  * plugin_chansize batches of this many messages. */
 const MESSAGES_PER_CHAN_SLOT = 64;
 /** Messages a manualAck output may hold before acknowledging (bounded memory). */
-const MAX_IN_FLIGHT = 10_000;
+const MAX_IN_FLIGHT = 25_000;
 
 export class Pipeline {
   readonly router = new Router();

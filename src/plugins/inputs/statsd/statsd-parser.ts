@@ -32,7 +32,8 @@ export interface ParseCounters {
 }
 
 interface KeyEntry {
-  bytes: Buffer;
+  /** The key's bytes when it is not pure ASCII; ASCII keys compare against `str` (no Buffer kept). */
+  bytes: Buffer | null;
   str: string;
   next: KeyEntry | null;
 }
@@ -50,18 +51,26 @@ export class KeyCache {
     const head = this.table.get(h);
     for (let e: KeyEntry | null = head ?? null; e !== null; e = e.next) {
       const b = e.bytes;
-      if (b.length !== len) continue;
       let k = 0;
-      while (k < len && b[k] === buf[start + k]) k++;
+      if (b === null) {
+        const str = e.str;
+        if (str.length !== len) continue;
+        while (k < len && str.charCodeAt(k) === buf[start + k]) k++;
+      } else {
+        if (b.length !== len) continue;
+        while (k < len && b[k] === buf[start + k]) k++;
+      }
       if (k === len) return e.str;
     }
     if (this.size >= this.maxEntries) {
       this.table.clear();
       this.size = 0;
     }
-    const bytes = Buffer.from(buf.subarray(start, end));
-    const str = bytes.toString('utf8');
-    this.table.set(h, { bytes, str, next: head ?? null });
+    let ascii = true;
+    for (let i = start; i < end; i++) if (buf[i]! > 0x7f) ascii = false;
+    const str = buf.toString(ascii ? 'latin1' : 'utf8', start, end);
+    // 100,000 keys would otherwise keep 100,000 small Buffers alive.
+    this.table.set(h, { bytes: ascii ? null : Buffer.from(buf.subarray(start, end)), str, next: head ?? null });
     this.size++;
     return str;
   }
