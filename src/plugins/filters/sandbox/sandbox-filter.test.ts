@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { goldenPath } from '../../../../test/harness/fake-output-context.js';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,7 @@ import { SandboxFilter } from './sandbox-filter.js';
 import definition from './index.js';
 import { filterConfig, globals, harness } from '../../../../test/harness/sandbox-filter-harness.js';
 
-const GOLDEN = new URL('../../../../../../shared/spec/golden/', import.meta.url).pathname;
+const GOLDEN = goldenPath('');
 
 function nginx(tsNs: number, status: number): Message {
   const m = new Message();
