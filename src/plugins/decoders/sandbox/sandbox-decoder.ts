@@ -15,19 +15,13 @@ import { decoderOutput } from '../../../sandbox/decoder-output.js';
 import { DecoderStoppedError, SandboxTermination, truncateReason } from '../../../sandbox/errors.js';
 import { SandboxRuntime, statusOf, type Injection, type SandboxScript } from '../../../sandbox/host.js';
 import {
-  logRestoreResult,
-  moduleDirectories,
   preservationPath,
-  readPreservedForWorker,
-  restoreBuiltin,
   savePreserved,
-  warnUnknownConfigKeys,
 } from '../../../sandbox/plugin-support.js';
-import { resolveSandboxFile } from '../../../sandbox/resolver.js';
+import { openSyncBackend, TerminationReason } from '../../../sandbox/sync-backend.js';
 import { zoneReinterpreter } from '../../../sandbox/tz.js';
 import { R_FAILURE, R_FATAL, R_MESSAGES, R_MODIFIED, R_PASS } from '../../../sandbox/worker/sync-protocol.js';
 import { SyncSandbox } from '../../../sandbox/worker/sync-sandbox.js';
-import { loadUserSource } from '../../../sandbox/worker/user-source.js';
 import type { SandboxDecoderConfig } from './config.js';
 
 export class SandboxDecoder implements Decoder {
@@ -39,7 +33,7 @@ export class SandboxDecoder implements Decoder {
   private injections: Injection[] = [];
   // user
   private sb: SyncSandbox | null = null;
-  private reason: string | null = null;
+  private readonly termination: TerminationReason;
   private maxHeap = 0;
   failures = 0;
 
@@ -48,6 +42,7 @@ export class SandboxDecoder implements Decoder {
     private readonly ctx: PluginContext,
   ) {
     this.preserveFile = preservationPath(ctx.globals.base_dir, ctx.name);
+    this.termination = new TerminationReason(ctx);
     const config = cfg.config ?? {};
     const tz = config.tz;
     if (typeof tz === 'string' && tz !== '' && tz !== 'UTC') {
@@ -57,54 +52,32 @@ export class SandboxDecoder implements Decoder {
         throw new Error(`unknown time zone in config tz: '${tz}'`);
       }
     }
-    const r = resolveSandboxFile(cfg.filename, ctx.globals.share_dir, 'decoder');
-    if (r.kind === 'builtin') {
-      warnUnknownConfigKeys(ctx, r.file, [...r.def.configKeys, 'tz'], config);
-      this.rt = new SandboxRuntime({
-        kind: 'decoder',
-        config,
-        outputLimit: cfg.output_limit,
-        maxProcessInject: Infinity,
-        maxTimerInject: Infinity,
-        clock: ctx.clock,
-        onInject: (inj) => this.injections.push(inj),
-      });
-      this.script = r.def.create(this.rt);
-      if (cfg.preserve_data) restoreBuiltin(ctx, this.preserveFile, this.script);
-      return;
-    }
-    const src = loadUserSource(r.path);
-    this.sb = new SyncSandbox({
+    const backend = openSyncBackend({
       kind: 'decoder',
-      code: src.code,
-      filename: src.filename,
-      config,
-      outputLimit: cfg.output_limit,
-      moduleDirectories: moduleDirectories(cfg, ctx.globals),
-      memoryLimit: cfg.memory_limit,
-      instructionLimit: cfg.instruction_limit,
-      preserved: cfg.preserve_data ? readPreservedForWorker(ctx, this.preserveFile) : null,
-      onTerminated: (reason) => this.terminated(reason),
+      cfg,
+      ctx,
+      preserveFile: this.preserveFile,
+      extraConfigKeys: ['tz'],
+      onInject: (inj) => this.injections.push(inj),
+      onTerminated: (reason) => this.termination.note(reason),
     });
-    logRestoreResult(ctx, this.preserveFile, this.sb.restoreResult, this.sb.version);
+    if (backend.builtin) {
+      this.rt = backend.rt;
+      this.script = backend.script;
+    } else {
+      this.sb = backend.sb;
+    }
   }
 
   /** Why the decoder was terminated (null while it runs). */
   get terminationReason(): string | null {
-    return this.reason;
+    return this.termination.reason;
   }
 
-  private terminated(reason: string): void {
-    const prev = this.reason;
-    if (prev === reason) return;
-    this.reason = reason;
-    // The exit event may correct the reason noticed at the call (a worker killed by its heap limit).
-    this.ctx.log.error(prev === null ? `Terminated. Reason: ${reason}` : `Terminated. Reason corrected: ${reason}`);
-  }
 
   private stopped(reason: string): never {
-    if (this.reason === null) this.terminated(reason);
-    throw new DecoderStoppedError(`decoder '${this.ctx.name}' terminated: ${this.reason ?? reason}`);
+    if (this.termination.reason === null) this.termination.note(reason);
+    throw new DecoderStoppedError(`decoder '${this.ctx.name}' terminated: ${this.termination.reason ?? reason}`);
   }
 
   decode(msg: Message): Message | Message[] | null {
@@ -142,7 +115,7 @@ export class SandboxDecoder implements Decoder {
   }
 
   private decodeBuiltin(msg: Message): Message | Message[] | null {
-    if (this.reason !== null) this.stopped(this.reason);
+    if (this.termination.reason !== null) this.stopped(this.termination.reason);
     this.injections = [];
     this.rt!.beginCall('process_message');
     let status: number;
@@ -178,7 +151,7 @@ export class SandboxDecoder implements Decoder {
       else if (this.cfg.preserve_data) savePreserved(this.ctx, this.preserveFile, r.version, r.state);
       return;
     }
-    if (this.reason === null && this.cfg.preserve_data && this.script!.saveState) {
+    if (this.termination.reason === null && this.cfg.preserve_data && this.script!.saveState) {
       savePreserved(this.ctx, this.preserveFile, this.script!.preservationVersion, this.script!.saveState());
     }
   }
@@ -189,7 +162,7 @@ export class SandboxDecoder implements Decoder {
       { name: 'MaxMemory', value: this.maxHeap, representation: 'B' },
       { name: 'MaxOutput', value: this.rt ? this.rt.output.maxOutput : 0, representation: 'B' },
     ];
-    if (this.reason !== null) out.push({ name: 'TerminationReason', value: this.reason, representation: '' });
+    if (this.termination.reason !== null) out.push({ name: 'TerminationReason', value: this.termination.reason, representation: '' });
     return out;
   }
 }

@@ -15,18 +15,12 @@ import type { Encoder, PluginContext, ReportField } from '../../../plugin-api/in
 import { SandboxTermination, truncateReason } from '../../../sandbox/errors.js';
 import { SandboxRuntime, statusOf, type Injection, type SandboxScript } from '../../../sandbox/host.js';
 import {
-  logRestoreResult,
-  moduleDirectories,
   preservationPath,
-  readPreservedForWorker,
-  restoreBuiltin,
   savePreserved,
-  warnUnknownConfigKeys,
 } from '../../../sandbox/plugin-support.js';
-import { resolveSandboxFile } from '../../../sandbox/resolver.js';
+import { openSyncBackend, TerminationReason } from '../../../sandbox/sync-backend.js';
 import { R_FAILURE, R_OUTPUT, R_SKIP } from '../../../sandbox/worker/sync-protocol.js';
 import { SyncSandbox } from '../../../sandbox/worker/sync-sandbox.js';
-import { loadUserSource } from '../../../sandbox/worker/user-source.js';
 import type { SandboxEncoderConfig } from './config.js';
 
 export class SandboxEncoder implements Encoder {
@@ -37,7 +31,7 @@ export class SandboxEncoder implements Encoder {
   private last: Injection | null = null;
   // user
   private sb: SyncSandbox | null = null;
-  private reason: string | null = null;
+  private readonly termination: TerminationReason;
   private maxHeap = 0;
   failures = 0;
 
@@ -47,53 +41,31 @@ export class SandboxEncoder implements Encoder {
   ) {
     // Heka names an encoder's preservation file after `<output>-<encoder>` (the instance name).
     this.preserveFile = preservationPath(ctx.globals.base_dir, ctx.name);
-    const config = cfg.config ?? {};
-    const r = resolveSandboxFile(cfg.filename, ctx.globals.share_dir, 'encoder');
-    if (r.kind === 'builtin') {
-      warnUnknownConfigKeys(ctx, r.file, r.def.configKeys, config);
-      this.rt = new SandboxRuntime({
-        kind: 'encoder',
-        config,
-        outputLimit: cfg.output_limit,
-        maxProcessInject: Infinity,
-        maxTimerInject: Infinity,
-        clock: ctx.clock,
-        onInject: (inj) => (this.last = inj),
-      });
-      this.script = r.def.create(this.rt);
-      if (cfg.preserve_data) restoreBuiltin(ctx, this.preserveFile, this.script);
-      return;
-    }
-    const src = loadUserSource(r.path);
-    this.sb = new SyncSandbox({
+    this.termination = new TerminationReason(ctx);
+    const backend = openSyncBackend({
       kind: 'encoder',
-      code: src.code,
-      filename: src.filename,
-      config,
-      outputLimit: cfg.output_limit,
-      moduleDirectories: moduleDirectories(cfg, ctx.globals),
-      memoryLimit: cfg.memory_limit,
-      instructionLimit: cfg.instruction_limit,
-      preserved: cfg.preserve_data ? readPreservedForWorker(ctx, this.preserveFile) : null,
-      onTerminated: (reason) => this.terminated(reason),
+      cfg,
+      ctx,
+      preserveFile: this.preserveFile,
+      onInject: (inj) => (this.last = inj),
+      onTerminated: (reason) => this.termination.note(reason),
     });
-    logRestoreResult(ctx, this.preserveFile, this.sb.restoreResult, this.sb.version);
+    if (backend.builtin) {
+      this.rt = backend.rt;
+      this.script = backend.script;
+    } else {
+      this.sb = backend.sb;
+    }
   }
 
   get terminationReason(): string | null {
-    return this.reason;
+    return this.termination.reason;
   }
 
-  private terminated(reason: string): void {
-    const prev = this.reason;
-    if (prev === reason) return;
-    this.reason = reason;
-    this.ctx.log.error(prev === null ? `Terminated. Reason: ${reason}` : `Terminated. Reason corrected: ${reason}`);
-  }
 
   private fatal(reason: string): never {
-    if (this.reason === null) this.terminated(reason);
-    throw new Error(`FATAL: ${this.reason ?? reason}`);
+    if (this.termination.reason === null) this.termination.note(reason);
+    throw new Error(`FATAL: ${this.termination.reason ?? reason}`);
   }
 
   encode(msg: Message): Buffer | null {
@@ -119,7 +91,7 @@ export class SandboxEncoder implements Encoder {
   }
 
   private encodeBuiltin(msg: Message): Buffer | null {
-    if (this.reason !== null) this.fatal(this.reason);
+    if (this.termination.reason !== null) this.fatal(this.termination.reason);
     this.last = null;
     this.rt!.beginCall('process_message');
     let status: number;
@@ -159,7 +131,7 @@ export class SandboxEncoder implements Encoder {
       else if (this.cfg.preserve_data) savePreserved(this.ctx, this.preserveFile, r.version, r.state);
       return;
     }
-    if (this.reason === null && this.cfg.preserve_data && this.script!.saveState) {
+    if (this.termination.reason === null && this.cfg.preserve_data && this.script!.saveState) {
       savePreserved(this.ctx, this.preserveFile, this.script!.preservationVersion, this.script!.saveState());
     }
   }
@@ -170,7 +142,7 @@ export class SandboxEncoder implements Encoder {
       { name: 'MaxMemory', value: this.maxHeap, representation: 'B' },
       { name: 'MaxOutput', value: this.rt ? this.rt.output.maxOutput : 0, representation: 'B' },
     ];
-    if (this.reason !== null) out.push({ name: 'TerminationReason', value: this.reason, representation: '' });
+    if (this.termination.reason !== null) out.push({ name: 'TerminationReason', value: this.termination.reason, representation: '' });
     return out;
   }
 }
