@@ -113,7 +113,8 @@ export class OutputRunner extends ConsumerRunner {
       const msg = q.shift()!;
       this.processed++;
       if (manual) this.inFlight++;
-      const r = await this.deliver(msg);
+      const d = this.deliver(msg);
+      const r = typeof d === 'number' ? d : await d;
       if (r !== OK && manual) this.inFlight--;
       // An abandoned message stays unacknowledged: its input re-reads it after the restart.
       if ((!manual && r !== ABANDONED) || r === FAILED) release(msg);
@@ -151,7 +152,8 @@ export class OutputRunner extends ConsumerRunner {
       }
       this.processed++;
       if (manual) this.inFlight++;
-      const r = await this.deliver(msg);
+      const d = this.deliver(msg);
+      const r = typeof d === 'number' ? d : await d;
       if (r !== OK && manual) this.inFlight--;
       if ((!manual && r !== ABANDONED) || r === FAILED) release(msg);
       if (r === ABANDONED || this.abandon) return;
@@ -165,31 +167,52 @@ export class OutputRunner extends ConsumerRunner {
   private drainDeadline = Infinity;
 
   /** Hand one message to the plugin, retrying transient failures. */
-  private async deliver(msg: Message): Promise<number> {
+  /**
+   * Hand one message to the plugin: OK, FAILED (permanent, counted) or ABANDONED (left
+   * unacknowledged at stop). Synchronous when the plugin is, so the hot path awaits nothing.
+   */
+  private deliver(msg: Message): number | Promise<number> {
+    let r: void | Promise<void>;
+    try {
+      r = this.plugin.process(msg, this.ctx);
+    } catch (err) {
+      return this.recover(msg, err);
+    }
+    if (r === undefined) return OK;
+    return r.then(
+      () => OK,
+      (err: unknown) => this.recover(msg, err),
+    );
+  }
+
+  /** After a failed attempt: a permanent error is counted; a RetryableError is retried with backoff. */
+  private async recover(msg: Message, firstError: unknown): Promise<number> {
+    let err = firstError;
     let attempt = 0;
     const buffered = this.buffer !== null;
     for (;;) {
+      if (this.abandon || (buffered && this.stopping && err instanceof RetryableError)) return ABANDONED;
+      if (!(err instanceof RetryableError)) {
+        this.errors.report(err, 'process_message');
+        return FAILED;
+      }
+      const { delay, max_delay, max_jitter, max_retries } = buffered ? BUFFERED_RETRY : this.o.retries;
+      if (max_retries >= 0 && attempt >= max_retries && max_retries !== 0) {
+        this.errors.report(new Error(`giving up after ${attempt} retries: ${err.message}`), 'process_message');
+        return FAILED;
+      }
+      this.retried++;
+      if (attempt === 0) this.errors.report(err, buffered ? "can't send record (will retry)" : 'process_message (will retry)');
+      const wait = Math.min(max_delay, delay * 2 ** Math.min(attempt, 30)) + Math.random() * max_jitter;
+      attempt++;
+      await this.pause(wait);
+      if (this.abandon) return ABANDONED;
       try {
         const r = this.plugin.process(msg, this.ctx);
         if (r !== undefined) await r;
         return OK;
-      } catch (err) {
-        if (this.abandon || (buffered && this.stopping && err instanceof RetryableError)) return ABANDONED;
-        if (!(err instanceof RetryableError)) {
-          this.errors.report(err, 'process_message');
-          return FAILED;
-        }
-        const { delay, max_delay, max_jitter, max_retries } = buffered ? BUFFERED_RETRY : this.o.retries;
-        if (max_retries >= 0 && attempt >= max_retries && max_retries !== 0) {
-          this.errors.report(new Error(`giving up after ${attempt} retries: ${err.message}`), 'process_message');
-          return FAILED;
-        }
-        this.retried++;
-        if (attempt === 0) this.errors.report(err, buffered ? "can't send record (will retry)" : 'process_message (will retry)');
-        const wait = Math.min(max_delay, delay * 2 ** Math.min(attempt, 30)) + Math.random() * max_jitter;
-        attempt++;
-        await this.pause(wait);
-        if (this.abandon) return ABANDONED;
+      } catch (e) {
+        err = e;
       }
     }
   }
