@@ -383,8 +383,8 @@ export class Pipeline {
     ];
     for (const i of this.inputs) recs.push({ category: 'inputs', name: i.name, fields: i.report() });
     for (const i of this.inputs) {
-      const d = (i as unknown as { o: { decoder: { name: string } | null } }).o.decoder;
-      if (d) recs.push({ category: 'decoders', name: `${i.name}-${d.name}`, fields: i.decoderReport() });
+      const d = i.decoderName;
+      if (d !== null) recs.push({ category: 'decoders', name: `${i.name}-${d}`, fields: i.decoderReport() });
     }
     for (const n of this.splitterNames) recs.push({ category: 'splitters', name: n, fields: [] });
     for (const f of this.filters) recs.push({ category: 'filters', name: f.name, fields: f.report() });

@@ -35,6 +35,10 @@ export interface InputRunnerOptions {
 
 export class InputRunner {
   readonly name: string;
+  /** The section name of the input's decoder, or null. */
+  get decoderName(): string | null {
+    return this.o.decoder?.name ?? null;
+  }
   readonly ctx: InputContext;
   readonly errors: ErrorReporter;
   readonly decodeErrors: ErrorReporter;
