@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeClock } from '../core/clock.js';
+import { VirtualClock } from '../core/clock.js';
 import { frameRecord } from '../core/framing.js';
 import { Message, type AckTarget } from '../core/message.js';
 import { encodeMessage } from '../core/protobuf.js';
@@ -35,7 +35,7 @@ function open(dir: string, extra: Partial<DiskQueueOptions> = {}, rep: Reported 
     maxBufferSize: 0,
     cursorUpdateCount: 1,
     maxMessageSize: 65536,
-    clock: new FakeClock(1000),
+    clock: new VirtualClock(1000),
     report: (err) => rep.errors.push(err.message),
     ...extra,
   });
@@ -250,7 +250,7 @@ test('a torn write at the end of the previous run is skipped (kill -9 mid-append
 
 test('BufferOldestAge follows the oldest unacknowledged record', () => {
   const dir = tmp();
-  const clock = new FakeClock(10_000);
+  const clock = new VirtualClock(10_000);
   const q = open(dir, { clock });
   q.append(frame(0));
   q.flush();
@@ -294,7 +294,7 @@ function buffer(dir: string, s: Partial<BufferSettings>, events: string[]): Mess
   };
   const b = new MessageBuffer(
     { max_file_size: 1 << 20, max_buffer_size: 0, full_action: 'shutdown', cursor_update_count: 1, ...s },
-    { dir, maxMessageSize: 65536, clock: new FakeClock(0), report: (e) => events.push(`error: ${e.message}`) },
+    { dir, maxMessageSize: 65536, clock: new VirtualClock(0), report: (e) => events.push(`error: ${e.message}`) },
     hooks,
   );
   b.open();

@@ -2,6 +2,7 @@
  * What filter and output runners share: the signer check and matcher (timed by sampling), the
  * bounded queue between router and plugin, drain scheduling, the ticker and the counters.
  */
+import type { Timer } from '../core/clock.js';
 import type { Message } from '../core/message.js';
 import type { PluginContext, ReportField } from '../plugin-api/index.js';
 import type { RouteTarget } from '../pipeline/router.js';
@@ -38,7 +39,7 @@ export abstract class ConsumerRunner implements RouteTarget {
   processed = 0;
   protected scheduled = false;
   protected stopping = false;
-  private ticker: NodeJS.Timeout | null = null;
+  private ticker: Timer | null = null;
   protected readonly baseCtx: PluginContext;
 
   constructor(
@@ -126,12 +127,12 @@ export abstract class ConsumerRunner implements RouteTarget {
 
   protected startTicker(tick: (nowNs: number) => void): void {
     if (this.opts.tickerInterval > 0) {
-      this.ticker = setInterval(() => tick(this.env.clock.nowNs()), this.opts.tickerInterval * 1000);
+      this.ticker = this.env.clock.setInterval(() => tick(this.env.clock.nowNs()), this.opts.tickerInterval * 1000);
     }
   }
 
   protected stopTicker(): void {
-    if (this.ticker !== null) clearInterval(this.ticker);
+    this.ticker?.cancel();
     this.ticker = null;
   }
 

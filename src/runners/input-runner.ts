@@ -189,7 +189,7 @@ export class InputRunner {
         const wait = Math.min(max_delay, delay * 2 ** Math.min(attempt, 30)) + Math.random() * max_jitter;
         attempt++;
         this.ctx.log.info(`Restarting in ${Math.round(wait)} ms (attempt ${attempt}).`);
-        await new Promise((resolve) => setTimeout(resolve, wait));
+        await this.env.clock.sleep(wait, this.abort.signal);
         if (this.stopping) return;
       }
     }

@@ -6,6 +6,7 @@
  * returns (or resolves) or, for manualAck outputs, when the plugin calls ctx.ack after making it
  * durable. The number of messages in flight (handed over, not yet acknowledged) is bounded.
  */
+import type { Timer } from '../core/clock.js';
 import type { Message } from '../core/message.js';
 import type { Encoder, Output, OutputContext, ReportField } from '../plugin-api/index.js';
 import { RetryableError } from '../plugin-api/index.js';
@@ -220,13 +221,12 @@ export class OutputRunner extends ConsumerRunner {
   /** A retry wait that stop() can cut short. */
   private pause(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      let t: NodeJS.Timeout | undefined = undefined;
       const done = () => {
-        clearTimeout(t);
+        t.cancel();
         this.retryWake = null;
         resolve();
       };
-      t = setTimeout(done, ms);
+      const t = this.env.clock.setTimeout(done, ms);
       this.retryWake = done;
     });
   }
@@ -248,9 +248,14 @@ export class OutputRunner extends ConsumerRunner {
       this.buffer.flush();
     }
     this.signal();
-    const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), this.o.stopTimeoutMs).unref());
+    let timer: Timer | null = null;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = this.env.clock.setTimeout(() => resolve('timeout'), this.o.stopTimeoutMs, { keepAlive: false });
+    });
     const done = this.loop ?? Promise.resolve();
-    if ((await Promise.race([done, timeout])) === 'timeout') {
+    const outcome = await Promise.race([done, timeout]);
+    (timer as Timer | null)?.cancel();
+    if (outcome === 'timeout') {
       this.abandon = true;
       this.signal();
       this.retryWake?.();

@@ -1,5 +1,5 @@
 /** Fake FilterContext and config helpers for sandbox filter tests. */
-import { FakeClock, type Clock } from '../../src/core/clock.js';
+import { VirtualClock, type Clock } from '../../src/core/clock.js';
 import type { Message } from '../../src/core/message.js';
 import { Logger } from '../../src/log/logger.js';
 import type { FilterContext, GlobalConfig } from '../../src/plugin-api/index.js';
@@ -17,10 +17,10 @@ export interface Harness {
   injected: Message[];
   exits: string[];
   logs: string[];
-  clock: FakeClock;
+  clock: VirtualClock;
 }
 
-export function harness(name: string, g: GlobalConfig, clock: Clock & Partial<FakeClock> = new FakeClock(Date.UTC(2014, 1, 10, 16, 50, 0))): Harness {
+export function harness(name: string, g: GlobalConfig, clock: Clock & Partial<VirtualClock> = new VirtualClock(Date.UTC(2014, 1, 10, 16, 50, 0))): Harness {
   const injected: Message[] = [];
   const exits: string[] = [];
   const logs: string[] = [];
@@ -31,7 +31,7 @@ export function harness(name: string, g: GlobalConfig, clock: Clock & Partial<Fa
     inject: (m) => (injected.push(m), true),
     exit: (reason) => void exits.push(reason),
   };
-  return { ctx, injected, exits, logs, clock: clock as FakeClock };
+  return { ctx, injected, exits, logs, clock: clock as VirtualClock };
 }
 
 export function filterConfig(over: Record<string, unknown>): any {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { FakeClock } from '../../../core/clock.js';
+import { VirtualClock } from '../../../core/clock.js';
 import { Message } from '../../../core/message.js';
 import { decodeMessage } from '../../../core/protobuf.js';
 import { findFrame, unframe } from '../../../core/framing.js';
@@ -49,13 +49,13 @@ for (const [tz, dir] of [['UTC', 'tz-UTC'], ['Asia/Kolkata', 'tz-Asia_Kolkata'],
     const msgs = goldenMessages();
     assert.equal(msgs.length, 4);
     for (const [name, over] of Object.entries(ENCODERS)) {
-      const enc = new PayloadEncoder(config(over), new FakeClock(NOW_MS), zone);
+      const enc = new PayloadEncoder(config(over), new VirtualClock(NOW_MS), zone);
       const got = msgs.map((m) => enc.encode(m)).join('');
       let want = readFileSync(`${GOLDEN}/out/${dir}/${name}.out`, 'utf8');
       if (name === 'ts_now') {
         const local = new PayloadEncoder(
           config({ prefix_ts: true, ts_from_message: false, ts_format: '%Y/%b/%d:%H:%M:%S', append_newlines: false }),
-          new FakeClock(NOW_MS),
+          new VirtualClock(NOW_MS),
           zone,
         ).encode(new Message());
         want = want.replaceAll('${NOW_LOCAL}', local.trimEnd());
@@ -66,7 +66,7 @@ for (const [tz, dir] of [['UTC', 'tz-UTC'], ['Asia/Kolkata', 'tz-Asia_Kolkata'],
 }
 
 test('defaults: payload + newline; absent payload is empty', () => {
-  const enc = definition.create(applyDefaults(payloadEncoderOptions) as unknown as PayloadEncoderConfig, { clock: new FakeClock() } as never);
+  const enc = definition.create(applyDefaults(payloadEncoderOptions) as unknown as PayloadEncoderConfig, { clock: new VirtualClock() } as never);
   const m = new Message();
   m.payload = 'x';
   assert.equal(enc.encode(m), 'x\n');
@@ -77,7 +77,7 @@ test('a format that already ends with a space gets no second one', () => {
   const m = new Message();
   m.payload = 'p';
   m.timestamp = 1392050801123456789;
-  const enc = new PayloadEncoder(config({ prefix_ts: true, ts_format: '%s ', append_newlines: false }), new FakeClock(), loadZone('UTC')!);
+  const enc = new PayloadEncoder(config({ prefix_ts: true, ts_format: '%s ', append_newlines: false }), new VirtualClock(), loadZone('UTC')!);
   assert.equal(enc.encode(m), '1392050801 p');
 });
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeClock } from "../../../core/clock.js";
+import { VirtualClock } from "../../../core/clock.js";
 import { FieldType, Message } from '../../../core/message.js';
 import { Logger } from '../../../log/logger.js';
 import type { FilterContext, GlobalConfig } from '../../../plugin-api/index.js';
@@ -57,7 +57,7 @@ test('http_status with anomaly_config: annotation line first, buffer follows the
 });
 
 test('http_status live alert: unexpected data, alert + annotation (golden alert_smtp/live)', () => {
-  const h = harness('http_status', globals(), new FakeClock(1_700_000_000_000));
+  const h = harness('http_status', globals(), new VirtualClock(1_700_000_000_000));
   const f = new SandboxFilter(
     filterConfig({ filename: 'lua_filters/http_status.lua', config: { sec_per_row: 1, rows: 12, anomaly_config: 'roc("HTTP Status", 2, 3, 0, 1.5, false, true)' } }),
     h.ctx,

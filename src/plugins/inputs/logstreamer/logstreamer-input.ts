@@ -22,7 +22,7 @@ import {
   type Translation,
 } from './discovery.js';
 import { readJournal, type JournalPosition } from './journal.js';
-import { LogStream, sleep, type StreamCounters, type StreamHost } from './stream-reader.js';
+import { LogStream, type StreamCounters, type StreamHost } from './stream-reader.js';
 
 // A rescan forced by an identity change that did not resolve (deleted file) repeats at most this often.
 const MIN_FORCED_RESCAN_MS = 1000;
@@ -148,7 +148,7 @@ export class LogstreamerInput implements Input {
   private async rescanLoop(signal: AbortSignal): Promise<void> {
     const interval = Math.max(1, this.config.rescan_interval);
     while (!signal.aborted) {
-      await sleep(interval, signal);
+      await this.ctx!.clock.sleep(interval, signal);
       if (signal.aborted) break;
       this.rescan(true);
     }

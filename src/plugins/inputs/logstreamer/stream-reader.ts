@@ -254,7 +254,7 @@ export class LogStream implements AckTarget {
       }
       this.writeJournal();
       if (signal.aborted) break;
-      await sleep(this.host.pollMs, signal);
+      await this.ctx.clock.sleep(this.host.pollMs, signal);
     }
   }
 
@@ -814,19 +814,6 @@ export class LogStream implements AckTarget {
   }
 }
 
-/** setTimeout that resolves early (without throwing) when the signal aborts. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const t = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 /** ctx.drained(), or earlier when the input is aborted. */
 function waitDrained(ctx: InputContext): Promise<void> {

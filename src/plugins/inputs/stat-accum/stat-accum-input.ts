@@ -113,12 +113,12 @@ export class StatAccumInput implements Input, StatAccumulator {
     this.ctx = ctx;
     this.stopped = false;
     const intervalS = ctx.tickerInterval > 0 ? ctx.tickerInterval : this.cfg.ticker_interval;
-    const timer = setInterval(() => this.flushTo(ctx, intervalS), intervalS * 1000);
+    const timer = ctx.clock.setInterval(() => this.flushTo(ctx, intervalS), intervalS * 1000);
     await new Promise<void>((resolve) => {
       if (ctx.signal.aborted) resolve();
       else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
     });
-    clearInterval(timer);
+    timer.cancel();
     // Heka flushes once more at shutdown, after the last tick.
     this.flushTo(ctx, intervalS);
     this.stopped = true;
@@ -133,7 +133,7 @@ export class StatAccumInput implements Input, StatAccumulator {
     // which V8 lets grow far before collecting: collect once the flush has been handed on, so the
     // peak RSS follows the live data (bin/hekad.js runs node with --expose-gc).
     if ((msg.payload?.length ?? 0) >= BIG_FLUSH_BYTES && typeof globalThis.gc === 'function') {
-      setTimeout(() => globalThis.gc?.(), 50).unref();
+      ctx.clock.setTimeout(() => globalThis.gc?.(), 50, { keepAlive: false });
     }
   }
 

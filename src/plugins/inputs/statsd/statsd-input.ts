@@ -40,6 +40,7 @@ export class StatsdInput implements Input {
   private udp: dgram.Socket | null = null;
   private tcp: net.Server | null = null;
   private log: InputContext['log'] | null = null;
+  private clock: InputContext['clock'] | null = null;
   private logWindowStart = 0;
   private loggedInWindow = 0;
   private suppressed = 0;
@@ -62,6 +63,7 @@ export class StatsdInput implements Input {
 
   async run(ctx: InputContext): Promise<void> {
     this.log = ctx.log;
+    this.clock = ctx.clock;
     const name = this.cfg.stat_accum_name;
     const accum = ctx.findInput(name);
     if (accum === undefined) throw new Error(`No Input named '${name}`);
@@ -188,7 +190,7 @@ export class StatsdInput implements Input {
 
   private logBadLine(buf: Buffer, s: number, e: number): void {
     const limit = this.cfg.bad_lines_logged_per_second;
-    const now = Date.now();
+    const now = this.clock?.nowMs() ?? 0;
     if (now - this.logWindowStart >= 1000) {
       this.flushSuppressed(false);
       this.logWindowStart = now;

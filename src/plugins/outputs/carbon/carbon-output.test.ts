@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { systemClock } from '../../../core/clock.js';
 import { Message } from '../../../core/message.js';
 import { fakeOutputContext, validateSample } from '../../../../test/harness/fake-output-context.js';
 import type { CarbonConfig } from './config.js';
@@ -49,7 +50,7 @@ test('splitLines never splits a line and keeps pieces under max', () => {
 });
 
 test('protocol other than tcp/udp is refused with Heka\'s message', () => {
-  assert.throws(() => new CarbonOutput({ ...base, protocol: 'http' }), { message: 'CarbonOutput: "http" is not a supported protocol, must be "tcp" or "udp"' });
+  assert.throws(() => new CarbonOutput({ ...base, protocol: 'http' }, systemClock), { message: 'CarbonOutput: "http" is not a supported protocol, must be "tcp" or "udp"' });
   assert.equal(definition.validate!({ ...base, protocol: 'sctp' })[0]!.reason, 'CarbonOutput: "sctp" is not a supported protocol, must be "tcp" or "udp"');
 });
 
@@ -74,7 +75,7 @@ async function until(pred: () => boolean, ms = 3000): Promise<void> {
 
 test('TCP: one persistent connection, data buffered while the server is away, then delivered', async () => {
   const s = await server();
-  const out = new CarbonOutput({ ...base, address: `127.0.0.1:${s.port}` });
+  const out = new CarbonOutput({ ...base, address: `127.0.0.1:${s.port}` }, systemClock);
   const ctx = fakeOutputContext({ name: 'CarbonOutput' });
   out.process(msg('a 1 100\nb 2 100\n'), ctx);
   out.process(msg('c 3 100'), ctx);
@@ -103,7 +104,7 @@ test('TCP: one persistent connection, data buffered while the server is away, th
 });
 
 test('TCP: bounded buffer drops and counts lines while carbon is down; stop gives up after stop_timeout', async () => {
-  const out = new CarbonOutput({ ...base, address: '127.0.0.1:1', max_buffer_bytes: 20, stop_timeout: 100 });
+  const out = new CarbonOutput({ ...base, address: '127.0.0.1:1', max_buffer_bytes: 20, stop_timeout: 100 }, systemClock);
   const ctx = fakeOutputContext();
   out.process(msg('a 1 100\nb 2 100\n'), ctx); // 16 bytes: kept
   out.process(msg('c 3 100\n'), ctx); // would exceed 20: dropped
@@ -118,7 +119,7 @@ test('UDP: lines batched into datagrams of at most max_batch_bytes, sent on one 
   const got: string[] = [];
   sock.on('message', (m) => got.push(m.toString()));
   await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
-  const out = new CarbonOutput({ ...base, protocol: 'udp', address: `127.0.0.1:${sock.address().port}`, max_batch_bytes: 20 });
+  const out = new CarbonOutput({ ...base, protocol: 'udp', address: `127.0.0.1:${sock.address().port}`, max_batch_bytes: 20 }, systemClock);
   const ctx = fakeOutputContext();
   out.process(msg('a.b 1 100\nc.d 2 100\ne.f 3 100\nbad'), ctx);
   await until(() => got.length === 2);

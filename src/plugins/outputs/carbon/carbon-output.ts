@@ -4,6 +4,7 @@
  * re-established with backoff, with a bounded buffer while Carbon is down (Heka drops the data
  * and never retries), and UDP datagrams reuse one socket.
  */
+import type { Clock, Timer } from '../../../core/clock.js';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import type { Message } from '../../../core/message.js';
@@ -188,7 +189,7 @@ export class CarbonOutput implements Output {
   private sock: net.Socket | null = null;
   private connected = false;
   private blocked = false;
-  private reconnectTimer: NodeJS.Timeout | null = null;
+  private reconnectTimer: Timer | null = null;
   private backoff: number;
   private stopping = false;
   private lastDropLog = 0;
@@ -197,7 +198,10 @@ export class CarbonOutput implements Output {
   private udpInFlight = 0;
   private idleWaiters: Array<() => void> = [];
 
-  constructor(private readonly cfg: CarbonConfig) {
+  constructor(
+    private readonly cfg: CarbonConfig,
+    private readonly clock: Clock,
+  ) {
     const a = splitHostPort(cfg.address);
     if (a === null) throw new Error(`invalid address '${cfg.address}'`);
     this.host = a.host === '' ? 'localhost' : a.host;
@@ -267,7 +271,7 @@ export class CarbonOutput implements Output {
     }
     const sock = this.sock!;
     const max = this.cfg.max_batch_bytes;
-    const now = Date.now();
+    const now = this.clock.nowMs();
     this.pruneRecent(now);
     while (!this.blocked && this.pending.length > 0) {
       // Coalesce small chunks up to max_batch_bytes into one write.
@@ -339,7 +343,7 @@ export class CarbonOutput implements Output {
     if (wasConnected) {
       this.disconnects++;
       // What was written shortly before the break may not have reached carbon: send it again.
-      this.pruneRecent(Date.now());
+      this.pruneRecent(this.clock.nowMs());
       const again = this.recent.map((c) => ({ buf: c.buf, lines: c.lines, at: c.at || 1 }));
       this.recent = [];
       for (const c of again) this.pendingBytes += c.buf.length;
@@ -349,15 +353,14 @@ export class CarbonOutput implements Output {
     if (this.pending.length === 0 && !wasConnected && this.stopping) return this.checkIdle();
     const wait = wasConnected ? this.cfg.reconnect_delay : this.backoff;
     if (!wasConnected) this.backoff = Math.min(this.cfg.max_reconnect_delay, this.backoff * 2);
-    this.reconnectTimer = setTimeout(() => {
+    this.reconnectTimer = this.clock.setTimeout(() => {
       this.reconnectTimer = null;
       if (this.pending.length > 0 || !this.stopping) this.connect();
-    }, wait);
-    this.reconnectTimer.unref();
+    }, wait, { keepAlive: false });
   }
 
   private logThrottled(text: string): void {
-    const now = Date.now();
+    const now = this.clock.nowMs();
     if (now - this.lastDropLog < 1000) return;
     this.lastDropLog = now;
     this.ctx?.log.error(text);
@@ -388,9 +391,9 @@ export class CarbonOutput implements Output {
     if (ctx) this.ctx = ctx;
     this.stopping = true;
     if (!this.isIdle()) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([this.idle(), new Promise<void>((r) => (timer = setTimeout(r, this.cfg.stop_timeout)))]);
-      clearTimeout(timer);
+      const ac = new AbortController();
+      await Promise.race([this.idle(), this.clock.sleep(this.cfg.stop_timeout, ac.signal)]);
+      ac.abort();
     }
     if (this.pending.length > 0) {
       const lines = this.pending.reduce((s, c) => s + (c.at > 0 ? 0 : c.lines), 0);
@@ -399,13 +402,16 @@ export class CarbonOutput implements Output {
       this.pending = [];
       this.pendingBytes = 0;
     }
-    if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer?.cancel();
     this.reconnectTimer = null;
     const sock = this.sock;
     if (sock !== null) {
       await new Promise<void>((resolve) => {
-        sock.end(() => resolve());
-        setTimeout(resolve, 1000).unref();
+        const t = this.clock.setTimeout(resolve, 1000, { keepAlive: false });
+        sock.end(() => {
+          t.cancel();
+          resolve();
+        });
       });
       sock.destroy();
     }

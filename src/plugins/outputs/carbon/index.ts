@@ -20,5 +20,5 @@ export default definePlugin({
     if (config['max_batch_bytes'] === 0) issues.push({ option: 'max_batch_bytes', reason: 'must be greater than 0' });
     return issues;
   },
-  create: (config: CarbonConfig) => new CarbonOutput(config),
+  create: (config: CarbonConfig, ctx) => new CarbonOutput(config, ctx.clock),
 });

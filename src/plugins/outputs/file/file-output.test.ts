@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, renameSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FakeClock, systemClock, type Clock } from '../../../core/clock.js';
+import { VirtualClock, systemClock, type Clock } from '../../../core/clock.js';
 import { Message } from '../../../core/message.js';
 import { decodeMessage } from '../../../core/protobuf.js';
 import { findFrame, unframe } from '../../../core/framing.js';
@@ -63,15 +63,20 @@ test('defaults (flush_count 1, AND, interval 0): each record written and fsynced
 test('AND: waits for flush_count and for the interval to pass', async () => {
   const dir = tmp();
   const path = join(dir, 'out.log');
-  const clock = new FakeClock(1_000_000);
+  const clock = new VirtualClock(1_000_000);
   const { out, ctx } = setup({ path, flush_count: 3, flush_interval: 60_000 }, clock);
   for (const p of ['a', 'b', 'c']) out.process(msg(p), ctx);
   await tick(20);
+  clock.advance(59_999);
+  await tick(20);
   assert.equal(ctx.acked.length, 0, 'interval not yet elapsed');
-  clock.advance(60_000);
+  clock.advance(1); // the flush_interval timer fires with 3 records pending: both conditions hold
+  await ctx.waitForAcks(3);
   out.process(msg('d'), ctx);
-  await ctx.waitForAcks(4);
-  assert.equal(readFileSync(path, 'utf8'), 'a\nb\nc\nd\n');
+  clock.advance(60_000); // interval passed again, but only 1 of 3 records
+  await tick(20);
+  assert.equal(ctx.acked.length, 3, 'AND: the interval alone does not flush');
+  assert.equal(readFileSync(path, 'utf8'), 'a\nb\nc\n');
   await out.stop(ctx);
   rmSync(dir, { recursive: true });
 });
@@ -153,7 +158,7 @@ test('reopen() re-opens the path at the next write (logrotate)', async () => {
 
 test('rotation: the path pattern is evaluated per interval', async () => {
   const dir = tmp();
-  const clock = new FakeClock(Date.UTC(2014, 1, 10, 16, 46, 41));
+  const clock = new VirtualClock(Date.UTC(2014, 1, 10, 16, 46, 41));
   const { out, ctx } = setup({ path: join(dir, 'out-%s.log'), rotation_interval: 1, flush_interval: 0 }, clock);
   out.process(msg('first'), ctx);
   await ctx.waitForAcks(1);

@@ -15,6 +15,7 @@
  * that settles when a flush succeeds, so the runner stops feeding the output instead of buffering
  * without limit.
  */
+import type { Timer } from '../../../core/clock.js';
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Message } from '../../../core/message.js';
@@ -36,9 +37,9 @@ export class FileOutput implements Output {
   private openPath = '';
   private flushing: Promise<void> | null = null;
   private lastFlushMs: number;
-  private timer: NodeJS.Timeout | null = null;
-  private retryTimer: NodeJS.Timeout | null = null;
-  private rotationTimer: NodeJS.Timeout | null = null;
+  private timer: Timer | null = null;
+  private retryTimer: Timer | null = null;
+  private rotationTimer: Timer | null = null;
   private ctx: OutputContext | null = null;
   private readonly pathFormat: Strftime | null;
   private readonly perm: number;
@@ -62,8 +63,7 @@ export class FileOutput implements Output {
     this.pathFormat = config.rotation_interval > 0 ? new Strftime(config.path, localZone()) : null;
     this.lastFlushMs = pctx.clock.nowMs();
     if (config.flush_interval > 0) {
-      this.timer = setInterval(() => this.onInterval(), config.flush_interval);
-      this.timer.unref();
+      this.timer = pctx.clock.setInterval(() => this.onInterval(), config.flush_interval, { keepAlive: false });
     }
     this.scheduleRotation();
   }
@@ -114,7 +114,7 @@ export class FileOutput implements Output {
   async stop(ctx?: OutputContext): Promise<void> {
     if (ctx) this.ctx = ctx;
     this.stopped = true;
-    for (const t of [this.timer, this.retryTimer, this.rotationTimer]) if (t) clearTimeout(t);
+    for (const t of [this.timer, this.retryTimer, this.rotationTimer]) t?.cancel();
     this.timer = this.retryTimer = this.rotationTimer = null;
     while (this.flushing) await this.flushing;
     if (this.pendingMsgs.length > 0) await this.flushNow();
@@ -171,11 +171,10 @@ export class FileOutput implements Output {
       await this.closeFile(); // a partial write leaves the offset unknown; reopen in append mode
       ctx.reportError(new Error(`Failed to write to '${path}', will retry: ${(err as Error).message ?? String(err)}`), 'write');
       if (!this.stopped && this.retryTimer === null) {
-        this.retryTimer = setTimeout(() => {
+        this.retryTimer = this.pctx.clock.setTimeout(() => {
           this.retryTimer = null;
           this.requestFlush();
-        }, RETRY_MS);
-        this.retryTimer.unref();
+        }, RETRY_MS, { keepAlive: false });
       }
       return;
     }
@@ -226,11 +225,10 @@ export class FileOutput implements Output {
     const intervalMs = this.config.rotation_interval * 3600_000;
     const now = this.pctx.clock.nowMs();
     const next = (Math.floor(now / intervalMs) + 1) * intervalMs;
-    this.rotationTimer = setTimeout(() => {
+    this.rotationTimer = this.pctx.clock.setTimeout(() => {
       this.rotationTimer = null;
       this.requestFlush();
       this.scheduleRotation();
-    }, Math.max(1, next - now));
-    this.rotationTimer.unref();
+    }, Math.max(1, next - now), { keepAlive: false });
   }
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { FakeClock } from '../../../core/clock.js';
+import { VirtualClock } from '../../../core/clock.js';
 import { Message } from '../../../core/message.js';
 import { fakeOutputContext, validateSample, goldenPath } from '../../../../test/harness/fake-output-context.js';
 import { PayloadEncoder } from '../../encoders/payload/payload-encoder.js';
@@ -30,7 +30,7 @@ class FakeStream extends EventEmitter implements LineStream {
 
 const plain = new PayloadEncoder(
   { append_newlines: false, prefix_ts: false, ts_from_message: true, ts_format: '' },
-  new FakeClock(),
+  new VirtualClock(),
 );
 
 function msg(payload: string | undefined): Message {
@@ -58,7 +58,7 @@ test('log_flags = 0: the golden LogOutput lines, newline only when missing', asy
 test('default log_flags: Go log prefix on every record, only before its first line', async () => {
   const stream = new FakeStream();
   const out = new LogOutput(stream);
-  const clock = new FakeClock(Date.UTC(2014, 1, 10, 16, 46, 41));
+  const clock = new VirtualClock(Date.UTC(2014, 1, 10, 16, 46, 41));
   const ctx = fakeOutputContext({ encoder: plain, clock, globals: { log_flags: 3 } });
   for (const p of [...PAYLOADS, 'two\nlines']) out.process(msg(p), ctx);
   await out.stop();

@@ -1,0 +1,54 @@
+/**
+ * Time goes through the Clock (src/core/clock.ts) so tests can run on the virtual one: no source
+ * file reads the wall clock or starts a Node timer directly, except where a real timer is the point.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const SRC = join(fileURLToPath(new URL('.', import.meta.url)), '../../../src');
+
+/** File -> why it may use real time. Keep it short. */
+const ALLOWED: Record<string, string> = {
+  'core/clock.ts': 'the system clock itself',
+  // The watchdog measures how long a worker thread has been busy in real time: a virtual clock
+  // could never see a script loop forever.
+  'sandbox/worker/worker-sandbox.ts': 'watchdog over a real worker thread',
+  'plugins/inputs/logstreamer/test-helpers.ts': 'test helper that waits on real files',
+};
+
+const FORBIDDEN = /\bDate\.now\(|(?<![.\w])setTimeout\(|(?<![.\w])setInterval\(/;
+
+function sources(dir: string, out: string[] = []): string[] {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) sources(p, out);
+    else if (name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.endsWith('.d.ts')) out.push(p);
+  }
+  return out;
+}
+
+test('no source file outside the allow-list calls Date.now, setTimeout or setInterval', () => {
+  const offenders: string[] = [];
+  for (const file of sources(SRC)) {
+    const rel = relative(SRC, file).split('\\').join('/');
+    if (rel in ALLOWED) continue;
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .forEach((line, i) => {
+        const code = line.replace(/\/\/.*$/, '');
+        if (FORBIDDEN.test(code)) offenders.push(`${rel}:${i + 1}: ${line.trim()}`);
+      });
+  }
+  assert.deepEqual(offenders, [], `use ctx.clock / env.clock instead:\n${offenders.join('\n')}`);
+});
+
+test('the forbidden-pattern check itself catches what it should', () => {
+  assert.ok(FORBIDDEN.test('const t = Date.now();'));
+  assert.ok(FORBIDDEN.test('x = setTimeout(fn, 5)'));
+  assert.ok(FORBIDDEN.test('  setInterval(() => 0, 1)'));
+  assert.ok(!FORBIDDEN.test('this.clock.setTimeout(fn, 5)'));
+  assert.ok(!FORBIDDEN.test('clock.setInterval(fn, 5)'));
+});
