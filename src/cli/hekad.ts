@@ -3,9 +3,9 @@
  * until SIGINT/SIGTERM (or a fatal error), and exit with Heka's status codes (spec/config.md §1).
  */
 import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import { loadConfig, validateSections, type SectionCheck } from '../config/index.js';
-import { compileMatcher } from '../matcher/index.js';
+import { loadConfig, validateSections } from '../config/index.js';
 import { Logger } from '../log/logger.js';
+import { matcherCheck } from '../pipeline/checks.js';
 import { Pipeline, formatIssue } from '../pipeline/pipeline.js';
 import { registry } from '../plugins/index.js';
 import { USAGE, UsageError, parseFlags } from './flags.js';
@@ -120,14 +120,3 @@ function claimPidFile(path: string, log: Logger): number {
   return 0;
 }
 
-/** Matchers are compiled at load time too, so -check lists their errors with all the others. */
-const matcherCheck: SectionCheck = (section) => {
-  const expr = section.common.message_matcher;
-  if ((section.kind !== 'filter' && section.kind !== 'output') || !expr) return;
-  try {
-    compileMatcher(expr);
-  } catch (err) {
-    return [{ option: 'message_matcher', reason: `Can't create message matcher for '${section.name}': ${(err as Error).message}` }];
-  }
-  return;
-};

@@ -14,6 +14,8 @@ import { compileMatcher } from '../matcher/index.js';
 import type {
   Decoder,
   Encoder,
+  Input,
+  Output,
   PluginContext,
   Splitter,
   SplitterCommonOptions,
@@ -46,6 +48,16 @@ export interface PipelineOptions {
   clock?: Clock;
   /** How long an output may take to drain at shutdown before its messages are left unacknowledged. */
   stopTimeoutMs?: number;
+  /**
+   * Stand-ins for plugin instances (the in-memory pipeline's seam): called for every input and
+   * output section instead of creating its plugin; `real()` creates the real instance (null when
+   * that failed, with the issue recorded). What it returns runs in the section's runner, so
+   * matching, queues, encoders, acknowledgements and tickers are the real ones.
+   */
+  substitute?: {
+    input?(section: PluginSection, real: () => Input | null): Input | null;
+    output?(section: PluginSection, real: () => Output | null): Output | null;
+  };
 }
 
 /** Queue capacity in messages per plugin: Heka's plugin_chansize counts packs handed over one at a
@@ -181,7 +193,8 @@ export class Pipeline {
           } else if ('encoderRequired' in s.def && s.def.encoderRequired) {
             issue(s, 'encoder', 'Encoder required.');
           }
-          const plugin = create<import('../plugin-api/index.js').Output>(s, s.name, 'Plugin');
+          const realOutput = () => create<Output>(s, s.name, 'Plugin');
+          const plugin = opts.substitute?.output ? opts.substitute.output(s, realOutput) : realOutput();
           if (matcher === null || plugin === null || (c.encoder && encoder === null)) break;
           const useFraming = c.use_framing ?? encoderType === 'ProtobufEncoder';
           p.outputs.push(
@@ -259,7 +272,8 @@ export class Pipeline {
             deliver_incomplete_final: sc?.deliver_incomplete_final ?? false,
             maxRecordSize: 3 + 255 + config.globals.max_message_size,
           };
-          const plugin = create<import('../plugin-api/index.js').Input>(s, s.name, 'Input');
+          const realInput = () => create<Input>(s, s.name, 'Input');
+          const plugin = opts.substitute?.input ? opts.substitute.input(s, realInput) : realInput();
           if (plugin === null || ss === null || (c.decoder && decoder === null)) break;
           p.inputs.push(
             new InputRunner(

@@ -142,6 +142,13 @@ export interface SplitterCommonOptions {
 export interface Input {
   /** Runs until ctx.signal aborts (then settles), or rejects on a fatal error. */
   run(ctx: InputContext): Promise<void>;
+  /**
+   * Handle `data` as if the input had read it from its source (one datagram, or a chunk of a
+   * connection or file). An in-memory pipeline (tests, `hekad -test`) calls it instead of run(),
+   * so the input binds no socket and opens no file. Returns deliver()'s room flag. Inputs without
+   * it are fed through their splitter and decoder as a byte stream.
+   */
+  feed?(data: Buffer, ctx: InputContext): boolean;
   /** Extra fields for the self-report. */
   report?(): ReportField[];
 }
@@ -229,6 +236,17 @@ export interface InputDefinition<S extends OptionSchema = OptionSchema> extends 
   kind: 'input';
   /** Default splitter instance name when the section sets none. */
   defaultSplitter?: string;
+  /**
+   * The input reads no socket, file or process: it only works on what other plugins hand it (a
+   * StatAccumInput). An in-memory pipeline runs it as it is instead of feeding it.
+   */
+  internal?: boolean;
+  /**
+   * The plugin implements Input.feed: an in-memory pipeline creates it and feeds it instead of
+   * running it (without this, the pipeline feeds the input's splitter and decoder and never creates
+   * the plugin, so its files and sockets are never touched).
+   */
+  feedable?: boolean;
   create(config: any, ctx: PluginContext): Input;
 }
 export interface SplitterDefinition<S extends OptionSchema = OptionSchema> extends DefinitionBase<S> {

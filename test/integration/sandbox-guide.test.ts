@@ -1,17 +1,17 @@
 /**
  * The Getting-Started guide's http_status and stat_graph SandboxFilter sections, copied unchanged
- * from getting_started.rst, in a real hekad: statsd counters through StatsdInput +
- * StatAccumInput feed stat_graph; a user JS SandboxDecoder turns access-log lines into
- * `nginx.access` messages with a `status` field for http_status. A FileOutput with a
- * PayloadEncoder captures the heka.sandbox-output payloads, which must be cbuf text in Heka's
- * format (spec/sandbox.md §4.3).
+ * from getting_started.rst, in an in-memory pipeline on the virtual clock: statsd counters through
+ * StatsdInput + StatAccumInput feed stat_graph; a user JS SandboxDecoder turns access-log lines
+ * into `nginx.access` messages with a `status` field for http_status. The captured
+ * heka.sandbox-output payloads must be cbuf text in Heka's format (spec/sandbox.md §4.3), with
+ * every count in the row of its second.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSocket } from 'node:dgram';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HekadProcess, tempDir } from '../harness/hekad-process.js';
+import { tempDir } from '../harness/hekad-process.js';
+import { DEFAULT_START_MS, buildPipeline } from '../../src/pipeline/in-memory.js';
 
 // ---- the guide's sections, verbatim (getting_started.rst) ----
 const GUIDE_STAT_GRAPH = `	[stat_graph]
@@ -51,14 +51,6 @@ function process_message() {
 }
 `;
 
-async function freeUdpPort(): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
-  const port = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
 interface Cbuf {
   header: { time: number; rows: number; columns: number; seconds_per_row: number; column_info: Array<{ name: string; unit: string; aggregation: string }> };
   headerText: string;
@@ -80,7 +72,8 @@ function parseCbufs(text: string): Cbuf[] {
   return out;
 }
 
-function checkFormat(c: Cbuf, nowS: number): void {
+/** Header format, one line per row, row values as Heka prints them. */
+function checkFormat(c: Cbuf): void {
   const h = c.header;
   // exact key order, no spaces
   const cols = h.column_info.map((x) => `{"name":"${x.name}","unit":"${x.unit}","aggregation":"${x.aggregation}"}`).join(',');
@@ -90,26 +83,34 @@ function checkFormat(c: Cbuf, nowS: number): void {
     assert.equal(r.length, h.columns, `row ${r.join('\\t')}`);
     for (const v of r) assert.match(v, /^(nan|inf|-inf|-?\d+(\.\d{1,8})?)$/);
   }
-  // time = the oldest row: cur - spr x (rows - 1)
-  const cur = h.time + h.seconds_per_row * (h.rows - 1);
-  assert.ok(Math.abs(cur - nowS) <= 10, `current row ${cur} vs now ${nowS}`);
+}
+
+/** The row of second `s` (the header's time is the oldest row's). */
+function rowAt(c: Cbuf, s: number): string[] {
+  const i = (s - c.header.time) / c.header.seconds_per_row;
+  assert.ok(Number.isInteger(i) && i >= 0 && i < c.rows.length, `second ${s} is not in the buffer starting at ${c.header.time}`);
+  return c.rows[i]!;
+}
+
+/** Every row but the listed ones is empty (nan). */
+function onlyRows(c: Cbuf, keep: number[]): void {
+  const kept = new Set(keep.map((s) => (s - c.header.time) / c.header.seconds_per_row));
+  c.rows.forEach((r, i) => {
+    if (!kept.has(i)) assert.ok(r.every((v) => v === 'nan'), `row ${i} (${c.header.time + i}) = ${r.join(' ')}`);
+  });
 }
 
 test("the guide's http_status and stat_graph run unchanged and emit cbuf text in Heka's format", async () => {
   const dir = tempDir('sbx-guide-');
   mkdirSync(join(dir, 'share/js_decoders'), { recursive: true });
-  mkdirSync(join(dir, 'logs'));
   writeFileSync(join(dir, 'share/js_decoders/access.js'), ACCESS_DECODER);
-  writeFileSync(join(dir, 'logs/access.log'), '');
-  const port = await freeUdpPort();
-  writeFileSync(
-    join(dir, 'hekad.toml'),
-    `[hekad]
+  const p = buildPipeline({
+    toml: `[hekad]
 base_dir = "${dir}/base"
 share_dir = "${dir}/share"
 
 [StatsdInput]
-address = "127.0.0.1:${port}"
+address = "127.0.0.1:8125"
 
 [StatAccumInput]
 ticker_interval = 1
@@ -121,7 +122,6 @@ ${GUIDE_HTTP_STATUS}
 type = "LogstreamerInput"
 log_directory = "${dir}/logs"
 file_match = 'access\\.log'
-check_data_interval = "20ms"
 decoder = "access_decoder"
 
 [access_decoder]
@@ -133,61 +133,48 @@ type = "FileOutput"
 message_matcher = "Type == 'heka.sandbox-output'"
 path = "${dir}/graphs.txt"
 encoder = "graph_payload"
-flush_interval = 50
 
 [graph_payload]
 type = "PayloadEncoder"
 append_newlines = false
 `,
-  );
-  const h = new HekadProcess(['-config', join(dir, 'hekad.toml')]);
-  const sock = createSocket('udp4');
-  try {
-    await h.waitFor((p) => p.stdout.includes('Input started: access_logs') || p.stderr.includes('Input started: access_logs'), 10_000, 'start');
-    const statuses = [200, 200, 200, 404, 503, 301, 200, 102, 200, 404];
-    appendFileSync(join(dir, 'logs/access.log'), statuses.map((s, i) => `${s} /p${i}\n`).join(''));
-    const send = (m: string): Promise<void> => new Promise((r) => sock.send(m, port, '127.0.0.1', () => r()));
-    const deadline = Date.now() + 15_000;
-    let http: Cbuf | undefined;
-    let stats: Cbuf | undefined;
-    while (Date.now() < deadline && (http === undefined || stats === undefined)) {
-      await send('000000:5|c\n000001:2|c\n000002:1|c');
-      await new Promise((r) => setTimeout(r, 250));
-      const f = join(dir, 'graphs.txt');
-      if (!existsSync(f)) continue;
-      // The newest payloads hold everything counted so far.
-      const all = parseCbufs(readFileSync(f, 'utf8')).reverse();
-      http = all.filter((c) => c.header.column_info[0]?.name === 'HTTP_100').find((c) => c.rows.some((r) => r[1] !== 'nan' && Number(r[1]) > 0));
-      stats = all.filter((c) => c.header.column_info[0]?.name === 'counter_0').find((c) => c.rows.some((r) => Number(r[0]) > 0));
-    }
-    assert.ok(http, `no http_status cbuf with data:\n${h.stdout.slice(-2000)}${h.stderr.slice(-2000)}`);
-    assert.ok(stats, `no stat_graph cbuf with data:\n${h.stdout.slice(-2000)}${h.stderr.slice(-2000)}`);
-    const nowS = Math.floor(Date.now() / 1000);
+  });
+  const t0 = DEFAULT_START_MS / 1000;
+  await p.start();
+  const statuses = [200, 200, 200, 404, 503, 301, 200, 102, 200, 404];
+  p.feed('access_logs', statuses.map((s, i) => `${s} /p${i}\n`).join(''));
+  p.feed('StatsdInput', '000000:5|c\n000001:2|c\n000002:1|c');
+  // StatAccumInput flushes at t0+1 s (its first tick); both filters tick every second.
+  await p.advance(2_000);
+  const graphs = parseCbufs(p.output('graphs').text());
+  const last = (first: string): Cbuf => {
+    const all = graphs.filter((c) => c.header.column_info[0]?.name === first);
+    assert.ok(all.length > 0, `no cbuf with column ${first}`);
+    return all.at(-1)!;
+  };
 
-    checkFormat(http, nowS);
-    assert.deepEqual([http.header.rows, http.header.columns, http.header.seconds_per_row], [1800, 6, 1]);
-    assert.deepEqual(http.header.column_info.map((c) => [c.name, c.unit, c.aggregation]), [
-      ['HTTP_100', 'count', 'sum'], ['HTTP_200', 'count', 'sum'], ['HTTP_300', 'count', 'sum'],
-      ['HTTP_400', 'count', 'sum'], ['HTTP_500', 'count', 'sum'], ['HTTP_UNKNOWN', 'count', 'sum'],
-    ]);
-    // Every decoded line is counted in its status class (the lines may straddle two rows).
-    const sums = [0, 0, 0, 0, 0, 0];
-    for (const r of http.rows) r.forEach((v, i) => (sums[i]! += v === 'nan' ? 0 : Number(v)));
-    assert.deepEqual(sums, [1, 5, 1, 2, 1, 0]);
+  const http = last('HTTP_100');
+  checkFormat(http);
+  assert.deepEqual([http.header.rows, http.header.columns, http.header.seconds_per_row], [1800, 6, 1]);
+  assert.deepEqual(http.header.column_info.map((c) => [c.name, c.unit, c.aggregation]), [
+    ['HTTP_100', 'count', 'sum'], ['HTTP_200', 'count', 'sum'], ['HTTP_300', 'count', 'sum'],
+    ['HTTP_400', 'count', 'sum'], ['HTTP_500', 'count', 'sum'], ['HTTP_UNKNOWN', 'count', 'sum'],
+  ]);
+  // Every line was decoded at t0: its status class counted in the row of t0, nothing elsewhere.
+  assert.deepEqual(rowAt(http, t0), ['1', '5', '1', '2', '1', 'nan']);
+  onlyRows(http, [t0]);
 
-    checkFormat(stats, nowS);
-    // num_rows / secs_per_row are not stat_graph options (the guide's pitfall): defaults 300 x 1 apply.
-    assert.deepEqual([stats.header.rows, stats.header.columns, stats.header.seconds_per_row], [300, 3, 1]);
-    assert.deepEqual(stats.header.column_info.map((c) => c.name), ['counter_0', 'counter_1', 'counter_2']);
-    const row = stats.rows.find((r) => Number(r[0]) > 0)!;
-    assert.equal(Number(row[0]) / 5, Number(row[1]) / 2, `counters keep their ratio: ${row.join(' ')}`);
-    assert.equal(Number(row[0]) / 5, Number(row[2]));
-    // The guide's typo'd keys are warned about, not fatal.
-    assert.match(h.stdout + h.stderr, /does not read config key 'perservation_version'.*Did you mean 'preservation_version'/);
-  } finally {
-    sock.close();
-    await h.stop();
-  }
+  const stats = last('counter_0');
+  checkFormat(stats);
+  // num_rows / secs_per_row are not stat_graph options (the guide's pitfall): defaults 300 x 1 apply.
+  assert.deepEqual([stats.header.rows, stats.header.columns, stats.header.seconds_per_row], [300, 3, 1]);
+  assert.deepEqual(stats.header.column_info.map((c) => c.name), ['counter_0', 'counter_1', 'counter_2']);
+  // The flush at t0+1 s carries the counts 5, 2, 1, in the row of its timestamp.
+  assert.deepEqual(rowAt(stats, t0 + 1), ['5', '2', '1']);
+  onlyRows(stats, [t0 + 1]);
+  // The guide's typo'd keys are warned about, not fatal.
+  assert.match(p.logs.join('\n'), /does not read config key 'perservation_version'.*Did you mean 'preservation_version'/);
+  assert.equal(await p.stop(), 0);
   // preserve_data = true: both filters saved their state at shutdown.
   assert.ok(existsSync(join(dir, 'base/sandbox_preservation/http_status.data')));
   assert.ok(existsSync(join(dir, 'base/sandbox_preservation/stat_graph.data')));

@@ -7,6 +7,7 @@ export default definePlugin({
   type: 'StatAccumInput',
   summary: 'Aggregates statsd stats (counters, timers, gauges, sets) and emits one heka.statmetric message per ticker_interval.',
   options: statAccumOptions,
+  internal: true,
   validate(config) {
     const issues: Array<{ option: string; reason: string }> = [];
     if (config['emit_in_payload'] === false && config['emit_in_fields'] === false) {

@@ -6,6 +6,7 @@ export default definePlugin({
   kind: 'input',
   type: 'StatsdInput',
   summary: 'Statsd server: parses metrics from UDP (and optionally TCP) and feeds them to a StatAccumInput.',
+  feedable: true,
   options: statsdOptions,
   validate(config) {
     const issues: Array<{ option: string; reason: string }> = [];

@@ -62,13 +62,7 @@ export class StatsdInput implements Input {
   }
 
   async run(ctx: InputContext): Promise<void> {
-    this.log = ctx.log;
-    this.clock = ctx.clock;
-    const name = this.cfg.stat_accum_name;
-    const accum = ctx.findInput(name);
-    if (accum === undefined) throw new Error(`No Input named '${name}`);
-    if (!isStatAccumulator(accum)) throw new Error(`Input '${name}' is not a StatAccumulator`);
-    this.parser.setAccumulator(accum);
+    this.attach(ctx);
 
     try {
       await this.listenUdp();
@@ -85,27 +79,48 @@ export class StatsdInput implements Input {
     this.close();
   }
 
+  /** Finds the StatAccumInput this input feeds (Heka looks it up by name at start). */
+  private attach(ctx: InputContext): void {
+    this.log = ctx.log;
+    this.clock = ctx.clock;
+    const name = this.cfg.stat_accum_name;
+    const accum = ctx.findInput(name);
+    if (accum === undefined) throw new Error(`No Input named '${name}`);
+    if (!isStatAccumulator(accum)) throw new Error(`Input '${name}' is not a StatAccumulator`);
+    this.parser.setAccumulator(accum);
+    this.attached = true;
+  }
+
+  private attached = false;
+
+  /** One datagram, as if it had arrived on the UDP socket. */
+  feed(data: Buffer, ctx: InputContext): boolean {
+    if (!this.attached) this.attach(ctx);
+    this.onDatagram(data);
+    return true;
+  }
+
+  private onDatagram(buf: Buffer): void {
+    this.packets++;
+    let e = buf.length;
+    if (e > this.cfg.max_msg_size) {
+      this.truncated++;
+      e = this.cfg.max_msg_size;
+    }
+    // Trim " \t\n" around the datagram (CR is kept, as in Heka).
+    let s = 0;
+    while (s < e && (buf[s] === SP || buf[s] === TAB || buf[s] === NL)) s++;
+    while (e > s && (buf[e - 1] === SP || buf[e - 1] === TAB || buf[e - 1] === NL)) e--;
+    if (e > s) this.parser.parse(buf, s, e);
+  }
+
   private listenUdp(): Promise<void> {
     const a = splitHostPort(this.cfg.address);
     if (a === null) return Promise.reject(new Error(`ResolveUDPAddr failed: invalid address '${this.cfg.address}'`));
     const v6 = a.v6 || (a.host === '' ? false : net.isIPv6(a.host));
     const sock = dgram.createSocket({ type: v6 ? 'udp6' : 'udp4', recvBufferSize: this.cfg.receive_buffer_bytes || undefined });
     this.udp = sock;
-    const max = this.cfg.max_msg_size;
-    const parser = this.parser;
-    sock.on('message', (buf: Buffer) => {
-      this.packets++;
-      let e = buf.length;
-      if (e > max) {
-        this.truncated++;
-        e = max;
-      }
-      // Trim " \t\n" around the datagram (CR is kept, as in Heka).
-      let s = 0;
-      while (s < e && (buf[s] === SP || buf[s] === TAB || buf[s] === NL)) s++;
-      while (e > s && (buf[e - 1] === SP || buf[e - 1] === TAB || buf[e - 1] === NL)) e--;
-      if (e > s) parser.parse(buf, s, e);
-    });
+    sock.on('message', (buf: Buffer) => this.onDatagram(buf));
     return new Promise((resolve, reject) => {
       const onError = (err: Error): void => reject(new Error(`ListenUDP failed: ${err.message}`));
       sock.once('error', onError);
