@@ -71,7 +71,7 @@ export async function main(argv: string[]): Promise<number> {
   process.on('SIGTERM', onStop);
   process.on('SIGUSR1', () => process.stdout.write(pipeline.reportText()));
   process.on('SIGHUP', () => {
-    for (const o of pipeline.outputs) (o.plugin as { reopen?: () => void }).reopen?.();
+    for (const o of pipeline.outputs) o.plugin.reopen?.();
   });
 
   pipeline.start();

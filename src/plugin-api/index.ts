@@ -9,6 +9,8 @@ import type { Logger } from '../log/logger.js';
 import type { OptionSchema } from './options.js';
 
 export * from './options.js';
+export * from './capabilities.js';
+import type { Capability } from './capabilities.js';
 
 export type PluginKind = 'input' | 'splitter' | 'decoder' | 'filter' | 'encoder' | 'output';
 
@@ -124,8 +126,12 @@ export interface InputContext extends PluginContext {
   readonly splitterOptions: SplitterCommonOptions;
   /** Base directory for data the daemon writes (journals). */
   readonly baseDir: string;
-  /** Another input instance by section name (e.g. StatsdInput -> its StatAccumInput), once all are built. */
-  findInput(name: string): Input | undefined;
+  /**
+   * Another input instance by section name, checked against what the caller needs of it (e.g.
+   * StatsdInput -> its StatAccumInput as a StatAccumulator). Throws, naming the section and the
+   * capability, when there is no such input or it lacks the capability.
+   */
+  lookupInput<T>(name: string, capability: Capability<T>): T;
   /** Seconds between ticks from the section's ticker_interval (0 = none); inputs run their own timers. */
   readonly tickerInterval: number;
 }
@@ -214,6 +220,11 @@ export interface Output {
   onTick?(nowNs: number, ctx: OutputContext): void | Promise<void>;
   /** Flush what is pending and release resources; called once at shutdown after the last message. */
   stop?(ctx: OutputContext): void | Promise<void>;
+  /**
+   * SIGHUP: reopen files at the next write (logrotate moved them). Called on the main thread
+   * between messages; must not block.
+   */
+  reopen?(): void;
   report?(): ReportField[];
 }
 

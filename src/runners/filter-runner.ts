@@ -12,19 +12,18 @@ import type { RunnerEnv } from './runner-env.js';
 /** Messages handled per drain pass before yielding to the event loop. */
 const SLICE = 2048;
 
-/**
- * Optional back-pressure hooks of a filter whose work is asynchronous (a user SandboxFilter feeds
- * a worker): while `busy`, the runner stops handing it messages, so its queue fills and the router
- * back-pressures the inputs instead of the filter dropping; `drained()` says when to resume.
- */
-interface BusyFilter {
-  readonly busy: boolean;
-  drained(): Promise<void>;
-}
+/** The declared back-pressure hooks (Filter.busy / Filter.drained), when the filter has both. */
+type BusyFilter = Required<Pick<Filter, 'busy' | 'drained'>>;
 
 function busyHooks(p: Filter): BusyFilter | null {
-  const b = p as Filter & Partial<BusyFilter>;
-  return typeof b.drained === 'function' && 'busy' in b ? (b as unknown as BusyFilter) : null;
+  const drained = p.drained;
+  if (drained === undefined || !('busy' in p)) return null;
+  return {
+    get busy() {
+      return p.busy === true;
+    },
+    drained: () => drained.call(p),
+  };
 }
 
 export class FilterRunner extends ConsumerRunner {

@@ -85,7 +85,13 @@ export class InputRunner {
       },
       newSplitter: o.newSplitter,
       splitterOptions: o.splitterOptions,
-      findInput: o.findInput,
+      lookupInput: (name, capability) => {
+        const found = o.findInput(name);
+        // Heka's wording, unbalanced quote included (spec/statsd.md).
+        if (found === undefined) throw new Error(`No Input named '${name}`);
+        if (!capability.is(found)) throw new Error(`Input '${name}' is not a ${capability.name}`);
+        return found;
+      },
       tickerInterval: o.tickerInterval,
     };
   }

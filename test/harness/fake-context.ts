@@ -3,6 +3,7 @@
  * testutil.Accumulator): an InputContext whose deliver() records messages and lets the test decide
  * when they are acknowledged and when downstream is full.
  */
+import type { Capability } from '../../src/plugin-api/index.js';
 import type { Clock } from '../../src/core/clock.js';
 import { systemClock } from '../../src/core/clock.js';
 import type { Message } from '../../src/core/message.js';
@@ -54,7 +55,7 @@ export interface FakeInputOptions {
   capacity?: number;
   /** Keep delivered messages in `messages` (default true; benchmarks turn it off). */
   keep?: boolean;
-  /** Other inputs reachable through findInput(). */
+  /** Other inputs reachable through lookupInput(). */
   inputs?: Record<string, Input>;
   tickerInterval?: number;
 }
@@ -107,7 +108,12 @@ export function fakeInputContext(opts: FakeInputOptions = {}): FakeInputContext 
     unacked,
     deliveredCount: 0,
     tickerInterval: opts.tickerInterval ?? 0,
-    findInput: (name: string) => opts.inputs?.[name],
+    lookupInput: <T,>(name: string, capability: Capability<T>): T => {
+      const found = opts.inputs?.[name];
+      if (found === undefined) throw new Error(`No Input named '${name}`);
+      if (!capability.is(found)) throw new Error(`Input '${name}' is not a ${capability.name}`);
+      return found;
+    },
     splitterOptions: {
       keep_truncated: false,
       use_message_bytes: false,

@@ -120,7 +120,7 @@ test('fuzz: hekad totals and bad-line counter equal the generator model', { time
     address: '127.0.0.1:0', stat_accum_name: 'StatAccumInput', max_msg_size: 65507, tcp_address: '', accept_sets: true,
     gauge_deltas: true, receive_buffer_bytes: 8 << 20, bad_lines_logged_per_second: 5,
   });
-  const ctx = Object.assign(fakeInputContext({ name: 'StatsdInput' }), { findInput: () => acc, tickerInterval: 0 });
+  const ctx = fakeInputContext({ name: 'StatsdInput', inputs: { StatAccumInput: acc } });
   const run = input.run(ctx);
   while (input.port === 0) await new Promise((res) => setTimeout(res, 5));
   const sock = dgram.createSocket('udp4');

@@ -201,7 +201,7 @@ test('percent_threshold = [90, 99] is refused at load time, as in Heka 0.10', as
 test('run(): flushes every ticker_interval and once more at shutdown', async () => {
   const { fakeInputContext } = await import('../../../../test/harness/fake-context.js');
   const acc = new StatAccumInput({ ...defaults, ticker_interval: 1 });
-  const ctx = Object.assign(fakeInputContext({ name: 'StatAccumInput' }), { tickerInterval: 0.05, findInput: () => undefined });
+  const ctx = fakeInputContext({ name: 'StatAccumInput', tickerInterval: 0.05 });
   const done = acc.run(ctx);
   feed(acc, ['a:1|c']);
   await ctx.waitFor(1, 2000);

@@ -4,31 +4,10 @@
  * semantics. Accumulation and flushing run on the one JS thread, so they never interleave.
  */
 import { FieldType, Message, newUuid } from '../../../core/message.js';
-import type { Input, InputContext, ReportField } from '../../../plugin-api/index.js';
-import { goFloatFromString } from '../statsd/go-float.js';
+import type { Input, InputContext, ReportField, StatAccumulator } from '../../../plugin-api/index.js';
+import { goFloatFromString } from '../../../core/go-float.js';
 import { goFixed6 } from './go-format.js';
 import type { StatAccumConfig } from './config.js';
-
-/**
- * What a StatsdInput (or a StatFilter) feeds. Every method returns false when the accumulator is
- * stopping and the stat was not taken.
- */
-export interface StatAccumulator {
-  readonly isStatAccumulator: true;
-  /** Add an already-scaled integer increment to a counter. */
-  counter(key: string, inc: number): boolean;
-  timer(key: string, value: number): boolean;
-  /** Set a gauge, or change it by `value` when `relative`. */
-  gauge(key: string, value: number, relative: boolean): boolean;
-  /** Add a member to a set (counted as distinct members per flush). */
-  set(key: string, member: string): boolean;
-  /** Heka's string Stat (`modifier` "ms", "g" or anything else = counter), parsed as Heka does. */
-  dropStat(bucket: string, value: string, modifier: string, sampling: number): boolean;
-}
-
-export function isStatAccumulator(x: unknown): x is StatAccumulator {
-  return typeof x === 'object' && x !== null && (x as { isStatAccumulator?: unknown }).isStatAccumulator === true;
-}
 
 /** Appends `<prefix>.` unless the prefix is empty or already ends in a dot (Heka's namespaceTree). */
 function ns(parent: string, prefix: string): string {

@@ -6,10 +6,11 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { fakeInputContext, type FakeInputContext } from '../../../../test/harness/fake-context.js';
 import { goldenPath, validateSample } from '../../../../test/harness/fake-output-context.js';
-import { StatAccumInput, type StatAccumulator } from '../stat-accum/stat-accum-input.js';
+import { StatAccumInput } from '../stat-accum/stat-accum-input.js';
+import type { Input, StatAccumulator } from '../../../plugin-api/index.js';
 import type { StatsdConfig } from './config.js';
 import definition from './index.js';
-import { parseGoFloat, parseState } from './go-float.js';
+import { parseGoFloat, parseState } from '../../../core/go-float.js';
 import { StatsdInput } from './statsd-input.js';
 import { StatsdParser } from './statsd-parser.js';
 
@@ -104,8 +105,8 @@ test('go float parsing: fast path and Go grammar', () => {
   for (const bad of ['', '.', 'x', '1_0', '1e', '+nan', '1e400', ' 1', '0b1']) assert.equal(p(bad), 'err', bad);
 });
 
-function ctxWith(accum: unknown): FakeInputContext & { findInput: (n: string) => unknown; tickerInterval: number } {
-  return Object.assign(fakeInputContext({ name: 'StatsdInput' }), { findInput: (n: string) => (n === 'StatAccumInput' ? accum : undefined), tickerInterval: 0 });
+function ctxWith(accum: unknown): FakeInputContext {
+  return fakeInputContext({ name: 'StatsdInput', inputs: accum === undefined ? {} : { StatAccumInput: accum as Input } });
 }
 
 async function started(input: StatsdInput): Promise<void> {

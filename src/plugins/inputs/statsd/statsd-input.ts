@@ -6,8 +6,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
-import type { Input, InputContext, ReportField } from '../../../plugin-api/index.js';
-import { isStatAccumulator } from '../stat-accum/stat-accum-input.js';
+import { StatAccumulatorCapability, type Input, type InputContext, type ReportField } from '../../../plugin-api/index.js';
 import type { StatsdConfig } from './config.js';
 import { StatsdParser } from './statsd-parser.js';
 
@@ -83,11 +82,7 @@ export class StatsdInput implements Input {
   private attach(ctx: InputContext): void {
     this.log = ctx.log;
     this.clock = ctx.clock;
-    const name = this.cfg.stat_accum_name;
-    const accum = ctx.findInput(name);
-    if (accum === undefined) throw new Error(`No Input named '${name}`);
-    if (!isStatAccumulator(accum)) throw new Error(`Input '${name}' is not a StatAccumulator`);
-    this.parser.setAccumulator(accum);
+    this.parser.setAccumulator(ctx.lookupInput(this.cfg.stat_accum_name, StatAccumulatorCapability));
     this.attached = true;
   }
 

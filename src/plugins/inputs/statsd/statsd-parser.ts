@@ -4,8 +4,8 @@
  * allocates nothing per metric except a set member string and, the first time a key is seen, the
  * key string (keys are interned by their bytes).
  */
-import { parseGoFloat, parseGoFloat32, parseState } from './go-float.js';
-import type { StatAccumulator } from '../stat-accum/stat-accum-input.js';
+import { parseGoFloat, parseGoFloat32, parseState } from '../../../core/go-float.js';
+import type { StatAccumulator } from '../../../plugin-api/index.js';
 
 const NL = 0x0a;
 const SP = 0x20;

@@ -9,7 +9,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import type { Message } from '../../../core/message.js';
 import type { Output, OutputContext, ReportField } from '../../../plugin-api/index.js';
-import { goFloatFromString } from '../../inputs/statsd/go-float.js';
+import { goFloatFromString } from '../../../core/go-float.js';
 import { splitHostPort } from '../../inputs/statsd/statsd-input.js';
 import type { CarbonConfig } from './config.js';
 
