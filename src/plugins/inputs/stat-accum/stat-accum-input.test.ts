@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { VirtualClock } from '../../../core/clock.js';
 import { FieldType, type Message } from '../../../core/message.js';
 import { goldenPath, validateSample } from '../../../../test/harness/fake-output-context.js';
 import { StatsdParser } from '../statsd/statsd-parser.js';
@@ -198,18 +199,30 @@ test('percent_threshold = [90, 99] is refused at load time, as in Heka 0.10', as
   assert.match(sink.errors[0]!.message, /percent_threshold/);
 });
 
-test('run(): flushes every ticker_interval and once more at shutdown', async () => {
+test("run(): flushes every ticker_interval (the section's, over the plugin default) and once more at shutdown", async () => {
   const { fakeInputContext } = await import('../../../../test/harness/fake-context.js');
+  const clock = new VirtualClock(T0);
   const acc = new StatAccumInput({ ...defaults, ticker_interval: 1 });
-  const ctx = fakeInputContext({ name: 'StatAccumInput', tickerInterval: 0.05 });
+  const ctx = fakeInputContext({ name: 'StatAccumInput', tickerInterval: 5, clock });
   const done = acc.run(ctx);
   feed(acc, ['a:1|c']);
-  await ctx.waitFor(1, 2000);
+  clock.advance(4_999);
+  assert.equal(ctx.messages.length, 0, 'no flush before ticker_interval');
+  clock.advance(1);
+  assert.equal(ctx.messages.length, 1);
+  feed(acc, ['a:2|c']);
+  clock.advance(5_000);
+  assert.equal(ctx.messages.length, 2);
+  clock.advance(2_000);
   ctx.abort();
   await done;
   const msgs: Message[] = ctx.messages;
-  assert.ok(msgs.length >= 2);
-  assert.match(msgs[0]!.payload!, /^stats\.counters\.a\.count 1 /m);
+  assert.equal(msgs.length, 3, 'two ticks and the shutdown flush');
+  const s = T0 / 1000;
+  assert.match(msgs[0]!.payload!, new RegExp(`^stats\\.counters\\.a\\.count 1 ${s + 5}$`, 'm'));
+  assert.match(msgs[0]!.payload!, new RegExp(`^stats\\.counters\\.a\\.rate 0\\.200000 ${s + 5}$`, 'm'));
+  assert.match(msgs[1]!.payload!, new RegExp(`^stats\\.counters\\.a\\.count 2 ${s + 10}$`, 'm'));
+  assert.match(msgs[2]!.payload!, new RegExp(`^stats\\.counters\\.a\\.count 0 ${s + 12}$`, 'm'));
   assert.equal(msgs[0]!.logger, 'StatAccumInput');
   assert.equal(msgs[0]!.hostname, 'test-host');
   assert.equal(acc.counter('a', 1), false, 'stopped accumulator refuses stats');
