@@ -2,7 +2,8 @@
  * The hekad command: parse flags, load and validate the configuration, build the pipeline, run it
  * until SIGINT/SIGTERM (or a fatal error), and exit with Heka's status codes (spec/config.md §1).
  */
-import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadConfig, validateSections } from '../config/index.js';
 import { Logger } from '../log/logger.js';
 import { matcherCheck } from '../pipeline/checks.js';
@@ -69,7 +70,14 @@ export async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onStop);
   process.on('SIGTERM', onStop);
-  process.on('SIGUSR1', () => process.stdout.write(pipeline.reportText()));
+  // The text report goes to stderr through the error logger, as Heka 0.10 does (dashboard.md §3.4).
+  // It shows only Heka's fixed columns, so hekad also writes the whole report (every field, in the
+  // heka.all-report JSON layout) to <base_dir>/heka_report.json first: a hekad extension that
+  // gives the full figures without a DashboardOutput.
+  process.on('SIGUSR1', () => {
+    writeReportFile(join(g.base_dir, 'heka_report.json'), pipeline.reportJson(), log);
+    log.errorBlock(pipeline.reportText());
+  });
   process.on('SIGHUP', () => {
     for (const o of pipeline.outputs) o.plugin.reopen?.();
   });
@@ -84,6 +92,17 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
   return code;
+}
+
+/** Replace `path` atomically (write a temporary file, rename), so a reader never sees half a report. */
+function writeReportFile(path: string, text: string, log: Logger): void {
+  const tmp = `${path}.tmp`;
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  } catch (err) {
+    log.error(`Can't write ${path}: ${(err as Error).message}`);
+  }
 }
 
 function claimPidFile(path: string, log: Logger): number {

@@ -75,6 +75,14 @@ export class Logger {
     this.sink.err(this.line(this.scope ? `${this.scope} error: ${msg}` : msg));
   }
 
+  /**
+   * Write a block of text to stderr as Go's `LogError.Println` does: one prefix before the whole
+   * block and a newline after it, even when the text already ends in one (the SIGUSR1 report).
+   */
+  errorBlock(text: string): void {
+    this.sink.err(logPrefix(this.flags) + text + '\n');
+  }
+
   /** Write raw output lines (LogOutput) with the prefix, to stdout. */
   raw(text: string): void {
     this.sink.out(this.line(text));

@@ -28,7 +28,9 @@ import { ErrorReporter, type RunnerEnv } from '../runners/runner-env.js';
 import { DEFAULT_MAX_FILE_SIZE } from '../config/common.js';
 import type { Matcher } from '../runners/consumer-runner.js';
 import { checkBufferSettings, type BufferSettings } from '../buffering/message-buffer.js';
-import { reportJson, reportText, type ReportRecord } from '../telemetry/report.js';
+import { reportJson, reportText } from '../telemetry/report.js';
+import { instanceName, TelemetryRegistry } from '../telemetry/registry.js';
+import type { ReportRecord } from '../plugin-api/index.js';
 import { Router } from './router.js';
 
 /** A problem found while building, located like a config error. */
@@ -74,9 +76,8 @@ export class Pipeline {
   readonly outputs: OutputRunner[] = [];
   readonly log: Logger;
   readonly clock: Clock;
-  private encoders: Array<{ name: string; encoder: Encoder }> = [];
-  private splitterNames: string[] = [];
-  private decoderNames: string[] = [];
+  /** Every component's report record; collectReport(), the SIGUSR1 text and heka.all-report read it. */
+  readonly telemetry = new TelemetryRegistry();
   private stopping: Promise<number> | null = null;
   private exitCode = 0;
   /** Resolves with the process exit code once the pipeline has shut down. */
@@ -96,12 +97,19 @@ export class Pipeline {
       globals: config.globals,
       log: this.log,
       clock: this.clock,
+      telemetry: this.telemetry,
       fatal: (reason) => {
         this.log.error(reason);
         this.exitCode = 1;
         void this.stop();
       },
     };
+    // The router has no inbound channel (inputs route synchronously), so Heka's Router
+    // InChanCapacity/InChanLength have nothing to measure and are left out; hekad has no pack
+    // pool either, hence no inputRecycleChan/injectRecycleChan records.
+    this.telemetry.register('globals', 'Router', () => [
+      { name: 'ProcessMessageCount', value: this.router.processed, representation: 'count' },
+    ]);
   }
 
   /** Instantiate every plugin; returns the issues instead of a pipeline when anything is wrong. */
@@ -125,9 +133,9 @@ export class Pipeline {
         reportError: (err, stage) => errors.report(err, stage),
       };
     };
-    const create = <T>(s: PluginSection, instanceName: string, label: string): T | null => {
+    const create = <T>(s: PluginSection, name: string, label: string): T | null => {
       try {
-        return s.def.create(s.config, ctxFor(instanceName, s.type, label)) as T;
+        return s.def.create(s.config, ctxFor(name, s.type, label)) as T;
       } catch (err) {
         issue(s, '', `initialisation failed: ${(err as Error)?.message ?? err}`);
         return null;
@@ -185,10 +193,13 @@ export class Pipeline {
           if (c.encoder) {
             const es = refSection(s, 'encoder', c.encoder, 'encoder');
             if (es) {
-              const instanceName = `${s.name}-${es.name}`;
-              encoder = create<Encoder>(es, instanceName, 'Encoder');
+              const encName = instanceName(s.name, es.name);
+              encoder = create<Encoder>(es, encName, 'Encoder');
               encoderType = es.type;
-              if (encoder) p.encoders.push({ name: instanceName, encoder });
+              if (encoder) {
+                const enc = encoder;
+                p.telemetry.register('encoders', encName, () => enc.report?.() ?? []);
+              }
             }
           } else if ('encoderRequired' in s.def && s.def.encoderRequired) {
             issue(s, 'encoder', 'Encoder required.');
@@ -244,14 +255,15 @@ export class Pipeline {
           break;
         }
         case 'input': {
-          let decoder: { name: string; instance: Decoder } | null = null;
+          let decoder: { name: string; instance: Decoder; reportName: string } | null = null;
           if (c.decoder) {
             const ds = refSection(s, 'decoder', c.decoder, 'decoder');
             if (ds) {
-              const instanceName = `${s.name}-${ds.name}`;
-              const inst = create<Decoder>(ds, instanceName, 'Decoder');
-              if (inst) decoder = { name: ds.name, instance: inst };
-              p.decoderNames.push(instanceName);
+              const inst = create<Decoder>(ds, `${s.name}-${ds.name}`, 'Decoder');
+              // One decoder instance serves all of the input's streams for now; its record takes
+              // the name Heka gives the first stream's decoder (`-1`, as the golden shows).
+              // Per-stream instances will register their own records with their tokens.
+              if (inst) decoder = { name: ds.name, instance: inst, reportName: instanceName(s.name, ds.name, 1) };
             }
           }
           const splitterName = c.splitter || ('defaultSplitter' in s.def && s.def.defaultSplitter) || 'NullSplitter';
@@ -259,9 +271,11 @@ export class Pipeline {
           let count = 0;
           const newSplitter = (): Splitter => {
             count++;
-            const instanceName = `${s.name}-${ss!.name}-${count}`;
-            p.splitterNames.push(instanceName);
-            return ss!.def.create(ss!.config, ctxFor(instanceName, ss!.type, 'Splitter')) as Splitter;
+            const name = instanceName(s.name, ss!.name, count);
+            const splitter = ss!.def.create(ss!.config, ctxFor(name, ss!.type, 'Splitter')) as Splitter;
+            // Splitters report their name only (Heka's splitter runners have no fields).
+            p.telemetry.register('splitters', name);
+            return splitter;
           };
           const sc = ss?.common;
           const sdef = ss?.def as SplitterDefinition | undefined;
@@ -382,33 +396,19 @@ export class Pipeline {
     return this.exitCode;
   }
 
-  /** Snapshot of every component's statistics. */
+  /** Every component's statistics as of now (the telemetry registry's records). */
   collectReport(): ReportRecord[] {
-    const recs: ReportRecord[] = [
-      {
-        category: 'globals',
-        name: 'Router',
-        fields: [
-          { name: 'InChanCapacity', value: this.config.globals.plugin_chansize, representation: 'count' },
-          { name: 'InChanLength', value: 0, representation: 'count' },
-          { name: 'ProcessMessageCount', value: this.router.processed, representation: 'count' },
-        ],
-      },
-    ];
-    for (const i of this.inputs) recs.push({ category: 'inputs', name: i.name, fields: i.report() });
-    for (const i of this.inputs) {
-      const d = i.decoderName;
-      if (d !== null) recs.push({ category: 'decoders', name: `${i.name}-${d}`, fields: i.decoderReport() });
-    }
-    for (const n of this.splitterNames) recs.push({ category: 'splitters', name: n, fields: [] });
-    for (const f of this.filters) recs.push({ category: 'filters', name: f.name, fields: f.report() });
-    for (const o of this.outputs) recs.push({ category: 'outputs', name: o.name, fields: o.report() });
-    for (const e of this.encoders) recs.push({ category: 'encoders', name: e.name, fields: e.encoder.report?.() ?? [] });
-    return recs;
+    return this.telemetry.collect();
   }
 
+  /** The SIGUSR1 text (dashboard.md §3.4); hekad writes it to stderr through the error logger. */
   reportText(): string {
     return reportText(this.collectReport());
+  }
+
+  /** The `heka.all-report` payload: the report JSON plus the trailing newline Go's encoder writes. */
+  reportJson(): string {
+    return reportJson(this.collectReport()) + '\n';
   }
 
   /** Build and route a `heka.all-report` message (DashboardOutput ticks call this). */
@@ -418,7 +418,7 @@ export class Pipeline {
     m.timestamp = this.clock.nowNs();
     m.type = 'heka.all-report';
     m.logger = 'hekad';
-    m.payload = reportJson(this.collectReport()) + '\n';
+    m.payload = this.reportJson();
     m.hostname = this.config.globals.hostname;
     m.pid = process.pid;
     this.router.route(m);

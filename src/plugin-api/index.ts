@@ -41,6 +41,16 @@ export interface ReportField {
   representation?: string;
 }
 
+/** The self-report's categories (Heka's `key`), as they appear in `heka.all-report` (dashboard.md §3.1). */
+export type ReportCategory = 'decoders' | 'encoders' | 'filters' | 'globals' | 'inputs' | 'outputs' | 'splitters';
+
+/** One component's record in the self-report: its category, instance name and fields, read at that moment. */
+export interface ReportRecord {
+  readonly category: ReportCategory;
+  readonly name: string;
+  readonly fields: readonly ReportField[];
+}
+
 /** What every plugin instance can reach of the daemon. */
 export interface PluginContext {
   /** Instance name (the TOML section name, or `<input>-<decoder>` for per-user instances). */
@@ -81,6 +91,13 @@ export interface Decoder {
   decode(msg: Message): Message | Message[] | null;
   /** Called once when its input stops (e.g. to save preserved state). */
   stop?(): void | Promise<void>;
+  /**
+   * Plugin fields for this instance's self-report record (Heka `ReportingPlugin`), after the
+   * runner's own fields. Called whenever the report is read (SIGUSR1, a dashboard tick,
+   * `currentReport()`), from the main thread: read counters, do no I/O. A field the plugin cannot
+   * measure is left out rather than reported as 0. If it throws, the record shows only an `Error`
+   * field with the message (dashboard.md §3.1).
+   */
   report?(): ReportField[];
 }
 
@@ -102,6 +119,13 @@ export interface Encoder {
   encode(msg: Message): Buffer | string | null;
   /** Called once after its output stopped (e.g. to save preserved state). */
   stop?(): void | Promise<void>;
+  /**
+   * Plugin fields for this instance's self-report record (Heka `ReportingPlugin`), after the
+   * runner's own fields. Called whenever the report is read (SIGUSR1, a dashboard tick,
+   * `currentReport()`), from the main thread: read counters, do no I/O. A field the plugin cannot
+   * measure is left out rather than reported as 0. If it throws, the record shows only an `Error`
+   * field with the message (dashboard.md §3.1).
+   */
   report?(): ReportField[];
 }
 
@@ -155,7 +179,13 @@ export interface Input {
    * it are fed through their splitter and decoder as a byte stream.
    */
   feed?(data: Buffer, ctx: InputContext): boolean;
-  /** Extra fields for the self-report. */
+  /**
+   * Plugin fields for this instance's self-report record (Heka `ReportingPlugin`), after the
+   * runner's own fields. Called whenever the report is read (SIGUSR1, a dashboard tick,
+   * `currentReport()`), from the main thread: read counters, do no I/O. A field the plugin cannot
+   * measure is left out rather than reported as 0. If it throws, the record shows only an `Error`
+   * field with the message (dashboard.md §3.1).
+   */
   report?(): ReportField[];
 }
 
@@ -179,6 +209,13 @@ export interface Filter {
   onTick?(nowNs: number, ctx: FilterContext): void;
   /** Called once at shutdown after the last message. */
   stop?(ctx: FilterContext): void | Promise<void>;
+  /**
+   * Plugin fields for this instance's self-report record (Heka `ReportingPlugin`), after the
+   * runner's own fields. Called whenever the report is read (SIGUSR1, a dashboard tick,
+   * `currentReport()`), from the main thread: read counters, do no I/O. A field the plugin cannot
+   * measure is left out rather than reported as 0. If it throws, the record shows only an `Error`
+   * field with the message (dashboard.md §3.1).
+   */
   report?(): ReportField[];
   /**
    * A filter that works asynchronously (a user sandbox in a worker) says it is behind: the runner
@@ -200,6 +237,14 @@ export interface OutputContext extends PluginContext {
    * server). Each message must be acked exactly once.
    */
   ack(msg: Message): void;
+  /**
+   * The self-report as it stands now: one record per registered component (globals, inputs,
+   * decoders, splitters, encoders, filters, outputs, in that order; within a category in
+   * registration order), every field read at the time of the call. The same source feeds
+   * `heka.all-report`, the SIGUSR1 text and a DashboardOutput. Cheap enough for a ticker (it reads
+   * counters, it does no I/O); do not call it per message.
+   */
+  currentReport(): ReportRecord[];
 }
 
 /** An error that the output runner retries with backoff (connection refused, 5xx, 429...). */
@@ -225,6 +270,13 @@ export interface Output {
    * between messages; must not block.
    */
   reopen?(): void;
+  /**
+   * Plugin fields for this instance's self-report record (Heka `ReportingPlugin`), after the
+   * runner's own fields. Called whenever the report is read (SIGUSR1, a dashboard tick,
+   * `currentReport()`), from the main thread: read counters, do no I/O. A field the plugin cannot
+   * measure is left out rather than reported as 0. If it throws, the record shows only an `Error`
+   * field with the message (dashboard.md §3.1).
+   */
   report?(): ReportField[];
 }
 

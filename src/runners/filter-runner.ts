@@ -39,6 +39,7 @@ export class FilterRunner extends ConsumerRunner {
     super(env, opts, 'Plugin');
     this.busyPlugin = busyHooks(plugin);
     this.ctx = { ...this.baseCtx, inject: (m) => this.inject(m), exit: (reason, reported) => this.exit(reason, reported) };
+    env.telemetry.register('filters', this.name, () => this.report());
   }
 
   /** True once the plugin has exited; it receives nothing more. */

@@ -23,7 +23,8 @@ export interface InputRunnerOptions {
   canExit: boolean;
   hostname: string;
   baseDir: string;
-  decoder: { name: string; instance: Decoder } | null;
+  /** The decoder: its section name, the instance, and the name of its report record (Heka's `<input>-<decoder>-<token>`). */
+  decoder: { name: string; instance: Decoder; reportName: string } | null;
   sendDecodeFailures: boolean;
   logDecodeFailures: boolean;
   newSplitter: () => Splitter;
@@ -94,6 +95,8 @@ export class InputRunner {
       },
       tickerInterval: o.tickerInterval,
     };
+    env.telemetry.register('inputs', this.name, () => this.report());
+    if (o.decoder !== null) env.telemetry.register('decoders', o.decoder.reportName, () => this.decoderReport());
   }
 
   private route(msg: Message): boolean {

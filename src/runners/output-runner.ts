@@ -59,7 +59,9 @@ export class OutputRunner extends ConsumerRunner {
         release(m);
         if (this.wakeUp !== null && this.inFlight < this.o.maxInFlight) this.signal();
       },
+      currentReport: () => env.telemetry.collect(),
     };
+    env.telemetry.register('outputs', this.name, () => this.report());
   }
 
   private encode(msg: Message): Buffer | null {

@@ -3,12 +3,15 @@ import type { Clock } from '../core/clock.js';
 import type { GlobalConfig } from '../plugin-api/index.js';
 import type { Logger } from '../log/logger.js';
 import type { Router } from '../pipeline/router.js';
+import type { TelemetryRegistry } from '../telemetry/registry.js';
 
 export interface RunnerEnv {
   readonly router: Router;
   readonly globals: GlobalConfig;
   readonly log: Logger;
   readonly clock: Clock;
+  /** Where each runner registers its report record (and its plugin's fields) once, at construction. */
+  readonly telemetry: TelemetryRegistry;
   /** A plugin that may not exit has stopped, or a fatal condition occurred: shut the daemon down. */
   fatal(reason: string): void;
 }

@@ -9,7 +9,7 @@ import { systemClock, type Clock } from '../../src/core/clock.js';
 import { frameRecord } from '../../src/core/framing.js';
 import type { Message } from '../../src/core/message.js';
 import { Logger } from '../../src/log/logger.js';
-import type { Encoder, GlobalConfig, OutputContext, PluginDefinition } from '../../src/plugin-api/index.js';
+import type { Encoder, GlobalConfig, OutputContext, PluginDefinition, ReportRecord } from '../../src/plugin-api/index.js';
 import { MemorySink, defaultGlobals } from './fake-context.js';
 
 export interface FakeOutputOptions {
@@ -19,6 +19,8 @@ export interface FakeOutputOptions {
   useFraming?: boolean;
   clock?: Clock;
   globals?: Partial<GlobalConfig>;
+  /** What ctx.currentReport() returns (default: no records). */
+  report?: () => ReportRecord[];
 }
 
 export interface FakeOutputContext extends OutputContext {
@@ -55,6 +57,9 @@ export function fakeOutputContext(opts: FakeOutputOptions = {}): FakeOutputConte
       if (out === null) return null;
       const bytes = typeof out === 'string' ? Buffer.from(out) : out;
       return opts.useFraming ? frameRecord(bytes, undefined, globals.max_message_size) : bytes;
+    },
+    currentReport() {
+      return opts.report ? opts.report() : [];
     },
     ack(msg: Message) {
       acked.push(msg);

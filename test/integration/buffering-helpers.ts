@@ -91,23 +91,28 @@ export class Receiver {
   }
 }
 
-/** Asks a running hekad for its report (SIGUSR1) and returns the fields of one plugin. */
+/**
+ * Asks a running hekad for its report (SIGUSR1) and returns the fields of one plugin, as strings.
+ * The text on stderr shows only Heka's fixed columns; every field is in the JSON report hekad
+ * writes to <base_dir>/heka_report.json just before the text.
+ */
 export async function pluginReport(p: HekadProcess, name: string): Promise<Record<string, string>> {
   // Before hekad installs its handler, SIGUSR1 would start Node's inspector instead.
   await p.waitFor((x) => x.stdout.includes('Input started'), 10_000, 'hekad to start');
-  const before = p.stdout.length;
+  const before = p.stderr.length;
   p.child.kill('SIGUSR1');
-  await p.waitFor((x) => x.stdout.indexOf('\n========\n', before) >= 0, 5000, 'the report');
-  const text = p.stdout.slice(before, p.stdout.indexOf('\n========\n', before));
-  const lines = text.split('\n');
-  const out: Record<string, string> = {};
-  const start = lines.findIndex((l) => l === `${name}:`);
-  if (start < 0) throw new Error(`no '${name}' in the report:\n${text}`);
-  for (let i = start + 1; i < lines.length && lines[i]!.startsWith('    '); i++) {
-    const [k, ...v] = lines[i]!.trim().split(': ');
-    out[k!] = v.join(': ');
+  await p.waitFor((x) => x.stderr.indexOf('\n========\n', before) >= 0, 5000, 'the report');
+  const config = p.child.spawnargs.find((a) => a.startsWith('-config='))!.slice('-config='.length);
+  const baseDir = /^base_dir = "([^"]+)"/m.exec(readFileSync(config, 'utf8'))![1]!;
+  const report = JSON.parse(readFileSync(join(baseDir, 'heka_report.json'), 'utf8')) as Record<string, Array<Record<string, unknown>>>;
+  for (const records of Object.values(report)) {
+    const r = records.find((x) => x.Name === name);
+    if (r === undefined) continue;
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(r)) if (k !== 'Name') out[k] = String((v as { value: unknown }).value);
+    return out;
   }
-  return out;
+  throw new Error(`no '${name}' in the report: ${JSON.stringify(report)}`);
 }
 
 /** Line numbers of the records a disk queue still holds after its checkpoint. */

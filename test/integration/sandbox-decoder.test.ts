@@ -109,11 +109,14 @@ test('user JS decoder + encoder; a throwing decoder pauses its input without los
   appendFileSync(join(dir, 'logs_b/b.log'), Array.from({ length: 50 }, (_, i) => `b ${50 + i} POST /b/${50 + i} 201\n`).join(''));
   await h1.waitFor(() => count(dir, 'b') === 100, 10_000, 'in_b to keep flowing');
   assert.equal(count(dir, 'a'), 120, 'nothing after the bad line was delivered');
-  // The report shows the termination and the pause.
+  // The report shows the termination and the pause (in the full JSON report hekad writes on
+  // SIGUSR1; the text on stderr carries only Heka's fixed columns).
   h1.child.kill('SIGUSR1');
-  await h1.waitFor((p) => p.stdout.includes('TerminationReason'), 5000, 'report');
-  assert.match(h1.stdout, /in_a-lines_a:\n(?:    .*\n)*?    TerminationReason: process_message\(\) /);
-  assert.match(h1.stdout, /in_a:\n(?:    .*\n)*?    Paused: decoder 'in_a-lines_a' terminated/);
+  await h1.waitFor((p) => p.stderr.includes('\nin_a-lines_a-1:') && p.stderr.includes('\n========\n'), 5000, 'report');
+  const rep = JSON.parse(readFileSync(join(dir, 'base/heka_report.json'), 'utf8')) as Record<string, Array<Record<string, { value: unknown }>>>;
+  const field = (cat: string, name: string, f: string) => rep[cat]!.find((r) => (r.Name as unknown) === name)?.[f]?.value;
+  assert.match(String(field('decoders', 'in_a-lines_a-1', 'TerminationReason')), /^process_message\(\) /);
+  assert.match(String(field('inputs', 'in_a', 'Paused')), /^decoder 'in_a-lines_a' terminated/);
   assert.equal(await h1.stop(), 0);
   // The journal of in_a has not moved past the line that was not decoded.
   const jdir = join(dir, 'base/logstreamer');

@@ -137,11 +137,16 @@ export class SandboxEncoder implements Encoder {
   }
 
   report(): ReportField[] {
-    const out: ReportField[] = [
-      { name: 'Memory', value: this.sb ? this.sb.heapUsed : 0, representation: 'B' },
-      { name: 'MaxMemory', value: this.maxHeap, representation: 'B' },
-      { name: 'MaxOutput', value: this.rt ? this.rt.output.maxOutput : 0, representation: 'B' },
-    ];
+    // Only measured figures (README "Report fields"): the worker heap of a user sandbox, the
+    // output buffer's high-water mark of a built-in; nothing counts instructions.
+    const out: ReportField[] = [];
+    if (this.sb) {
+      out.push(
+        { name: 'Memory', value: this.sb.heapUsed, representation: 'B' },
+        { name: 'MaxMemory', value: this.maxHeap, representation: 'B' },
+      );
+    }
+    if (this.rt) out.push({ name: 'MaxOutput', value: this.rt.output.maxOutput, representation: 'B' });
     if (this.termination.reason !== null) out.push({ name: 'TerminationReason', value: this.termination.reason, representation: '' });
     return out;
   }

@@ -274,16 +274,25 @@ export class SandboxFilter implements Filter {
 
   report(): ReportField[] {
     const ws = this.ws;
-    const out: ReportField[] = [
-      { name: 'Memory', value: ws ? ws.heapUsed : 0, representation: 'B' },
-      { name: 'MaxMemory', value: ws ? ws.maxHeapUsed : 0, representation: 'B' },
-      { name: 'MaxInstructions', value: 0, representation: 'count' },
-      { name: 'MaxOutput', value: this.rt ? this.rt.output.maxOutput : 0, representation: 'B' },
+    // Only measured figures are reported (README "Report fields"): Memory/MaxMemory are a user
+    // sandbox's worker heap (a built-in shares the main heap, where its part cannot be measured);
+    // MaxOutput comes from a built-in's output buffer (the worker does not send it back);
+    // MaxInstructions never, since instruction_limit is enforced as a time budget and nothing
+    // counts instructions.
+    const out: ReportField[] = [];
+    if (ws) {
+      out.push(
+        { name: 'Memory', value: ws.heapUsed, representation: 'B' },
+        { name: 'MaxMemory', value: ws.maxHeapUsed, representation: 'B' },
+      );
+    }
+    if (this.rt) out.push({ name: 'MaxOutput', value: this.rt.output.maxOutput, representation: 'B' });
+    out.push(
       { name: 'ProcessMessageSamples', value: this.procTiming.samples, representation: 'count' },
       { name: 'TimerEventSamples', value: this.timerTiming.samples, representation: 'count' },
       { name: 'ProcessMessageAvgDuration', value: this.procTiming.avg, representation: 'ns' },
       { name: 'TimerEventAvgDuration', value: this.timerTiming.avg, representation: 'ns' },
-    ];
+    );
     if (ws) out.push({ name: 'DropMessageCount', value: ws.dropped, representation: 'count' });
     if (this.terminated || this.pendingTermination) out.push({ name: 'TerminationReason', value: ws?.deathReason || this.pendingTermination || '', representation: '' });
     return out;
