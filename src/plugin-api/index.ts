@@ -230,13 +230,11 @@ export interface Filter {
 // Output
 
 export interface OutputContext extends PluginContext {
-  /** Apply the configured encoder (and framing). Null when the encoder swallowed the message. */
-  encode(msg: Message): Buffer | null;
   /**
-   * For outputs with `manualAck`: the messages are durably handled (flushed, accepted by the
-   * server). Each message must be acked exactly once.
+   * Apply the configured encoder (and framing). Null when the encoder swallowed the message.
+   * Outputs with writeBatch get their records already encoded and need not call it.
    */
-  ack(msg: Message): void;
+  encode(msg: Message): Buffer | null;
   /**
    * The self-report as it stands now: one record per registered component (globals, inputs,
    * decoders, splitters, encoders, filters, outputs, in that order; within a category in
@@ -245,6 +243,11 @@ export interface OutputContext extends PluginContext {
    * counters, it does no I/O); do not call it per message.
    */
   currentReport(): ReportRecord[];
+  /**
+   * Ask the runner to hand the pending partial batch over now, whatever the batch policy says
+   * (e.g. a file rotation boundary: records received before it belong in the old file).
+   */
+  requestFlush(): void;
 }
 
 /** An error that the output runner retries with backoff (connection refused, 5xx, 429...). */
@@ -252,18 +255,114 @@ export class RetryableError extends Error {
   override name = 'RetryableError';
 }
 
+/** One record of a batch: a matched message and what the runner encoded for it. */
+export interface BatchRecord {
+  readonly msg: Message;
+  /** The encoded (and, with use_framing, framed) bytes; null when the output has no encoder. */
+  readonly bytes: Buffer | null;
+}
+
+/** What writeBatch receives: records in the order they were matched. */
+export interface Batch {
+  readonly records: readonly BatchRecord[];
+  /** Sum of the records' sizes: encoded bytes, or the payload length for outputs without encoder. */
+  readonly bytes: number;
+  /** 0 the first time these records are handed over, n for their n-th retry. */
+  readonly attempt: number;
+}
+
+/**
+ * The exceptions of a batch: every record not named here is done. Indexes refer to
+ * `batch.records`. A record named both ways counts as rejected.
+ */
+export class BatchResult {
+  /** index -> why the record must be sent again (connection lost, 5xx, 429...). */
+  readonly retries = new Map<number, Error>();
+  /** index -> why the record can never be delivered (4xx, a line the server refuses...). */
+  readonly rejections = new Map<number, string>();
+
+  /** Record `index` must be sent again. */
+  retry(index: number, err: Error): this {
+    this.retries.set(index, err);
+    return this;
+  }
+
+  /** Records `from` .. `to - 1` must be sent again (e.g. everything after a broken connection). */
+  retryRange(from: number, to: number, err: Error): this {
+    for (let i = from; i < to; i++) this.retries.set(i, err);
+    return this;
+  }
+
+  /** Record `index` is refused for good: the runner counts and logs it with `reason`, then releases it. */
+  reject(index: number, reason: string): this {
+    this.rejections.set(index, reason);
+    return this;
+  }
+}
+
+/**
+ * How the output runner forms batches for one output (all optional on `Output.batch`; the
+ * runner's defaults fill the rest). A batch is handed over when it is "due":
+ * - it holds `count` records and, with `operator` AND and `intervalMs` > 0, at least `intervalMs`
+ *   passed since the last hand-over; or
+ * - a tick of `intervalMs` finds records pending (OR) or at least `count` pending (AND); or
+ * - `whenIdle` is set and the runner's queue is empty (hand over what there is, no waiting); or
+ * - it reached `maxRecords` or `maxBytes` (memory bounds override the operator); or
+ * - the output is stopping, or the plugin called ctx.requestFlush().
+ */
+export interface BatchSettings {
+  /** Records that make a batch due (FileOutput's flush_count). Default: maxRecords. */
+  count: number;
+  /** How `count` and `intervalMs` combine (FileOutput's flush_operator). Default 'OR'. */
+  operator: 'AND' | 'OR';
+  /** Milliseconds between timed hand-overs (FileOutput's flush_interval); 0 = no timer. Default 0. */
+  intervalMs: number;
+  /** Hand over a partial batch as soon as the queue runs dry. Default true. */
+  whenIdle: boolean;
+  /** Most records in one batch. Default 2048. */
+  maxRecords: number;
+  /** A batch of this many bytes is due at once (one record may exceed it). Default 4 MiB. */
+  maxBytes: number;
+  /** Batches handed over and not yet settled at the same time. Default 1. */
+  maxInFlight: number;
+  /**
+   * Bytes the runner holds (pending + in flight + waiting for a retry) before it stops taking
+   * messages from its queue, so the router pushes back on the inputs. Default 16 MiB.
+   */
+  maxHeldBytes: number;
+}
+
 export interface Output {
   /**
-   * Handle one matched message. If it returns (or its promise resolves) and the output has no
-   * manualAck, the runner acknowledges the message. A thrown RetryableError is retried with
-   * backoff; any other error is counted and logged as a permanent failure of that message.
+   * Deliver a batch of matched, already encoded records. Called with at most `batch.maxInFlight`
+   * batches unsettled at a time, in match order (a retry goes before newer records).
+   *
+   * Return (or resolve) nothing when every record is done (durably written, flushed, accepted
+   * by the server), or a BatchResult naming the records to retry and those rejected. Throwing a
+   * RetryableError retries the whole batch; any other error rejects the whole batch. A record is
+   * acknowledged towards its input only when done; retries follow the section's `retries`
+   * backoff (forever, 10 ms doubling to 1 s, with use_buffering); rejected records are counted
+   * (RejectedCount), logged with the reason and released.
    */
-  process(msg: Message, ctx: OutputContext): void | Promise<void>;
-  /** When true the output calls ctx.ack itself once the message is durable (e.g. after fsync). */
-  readonly manualAck?: boolean;
+  writeBatch?(batch: Batch, ctx: OutputContext): void | BatchResult | Promise<void | BatchResult>;
+  /**
+   * For outputs without writeBatch: handle one matched message (call ctx.encode yourself). The
+   * runner adapts it: returning (or resolving) means done, a thrown RetryableError retries the
+   * message (and those behind it), any other error rejects it.
+   */
+  process?(msg: Message, ctx: OutputContext): void | Promise<void>;
+  /** Batch policy of this instance (e.g. derived from its options); see BatchSettings. */
+  readonly batch?: Partial<BatchSettings>;
+  /**
+   * How long the runner keeps delivering (and retrying) at shutdown before it gives up and leaves
+   * the rest unacknowledged; the daemon's own stop timeout still applies when it is shorter.
+   */
+  readonly stopTimeoutMs?: number;
+  /** Called once when the runner starts, before the first batch (e.g. to arm a rotation timer). */
+  start?(ctx: OutputContext): void;
   /** Called every ticker_interval seconds (if configured) */
   onTick?(nowNs: number, ctx: OutputContext): void | Promise<void>;
-  /** Flush what is pending and release resources; called once at shutdown after the last message. */
+  /** Release resources; called once at shutdown after the last batch settled (or was abandoned). */
   stop?(ctx: OutputContext): void | Promise<void>;
   /**
    * SIGHUP: reopen files at the next write (logrotate moved them). Called on the main thread

@@ -1,6 +1,7 @@
 /**
- * A fake OutputContext for output unit tests: encode() applies the given encoder (and Heka framing
- * when asked), as the output runner does; ack() and reportError() are recorded.
+ * A fake OutputContext for output unit tests that call a plugin directly: encode() applies the
+ * given encoder (and Heka framing when asked), as the output runner does; reportError() and
+ * requestFlush() are recorded. Tests of delivery (batches, retries, acks) use output-harness.ts.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,29 +25,29 @@ export interface FakeOutputOptions {
 }
 
 export interface FakeOutputContext extends OutputContext {
-  readonly acked: Message[];
   readonly errors: Array<{ err: unknown; stage: string }>;
   readonly logSink: MemorySink;
-  /** Resolves once `n` messages in total were acknowledged. */
-  waitForAcks(n: number, timeoutMs?: number): Promise<void>;
+  /** How many times the plugin asked for a flush. */
+  readonly flushRequests: number;
 }
 
 export function fakeOutputContext(opts: FakeOutputOptions = {}): FakeOutputContext {
-  const acked: Message[] = [];
   const errors: Array<{ err: unknown; stage: string }> = [];
   const logSink = new MemorySink();
   const globals = { ...defaultGlobals, ...opts.globals };
-  let waiters: Array<{ n: number; resolve: () => void }> = [];
   const name = opts.name ?? 'test_output';
+  let flushRequests = 0;
   const ctx: FakeOutputContext = {
     name,
     typeName: opts.typeName ?? 'TestOutput',
     log: new Logger(logSink, 0, `Plugin '${name}'`),
     clock: opts.clock ?? systemClock,
     globals,
-    acked,
     errors,
     logSink,
+    get flushRequests() {
+      return flushRequests;
+    },
     reportError(err: unknown, stage: string) {
       errors.push({ err, stage });
     },
@@ -61,27 +62,8 @@ export function fakeOutputContext(opts: FakeOutputOptions = {}): FakeOutputConte
     currentReport() {
       return opts.report ? opts.report() : [];
     },
-    ack(msg: Message) {
-      acked.push(msg);
-      msg.ackTarget?.settle(msg.ackSeq);
-      if (waiters.length) {
-        const ready = waiters.filter((w) => acked.length >= w.n);
-        waiters = waiters.filter((w) => acked.length < w.n);
-        for (const w of ready) w.resolve();
-      }
-    },
-    waitForAcks(n: number, timeoutMs = 5000): Promise<void> {
-      if (acked.length >= n) return Promise.resolve();
-      return new Promise((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`timed out waiting for ${n} acks (got ${acked.length})`)), timeoutMs);
-        waiters.push({
-          n,
-          resolve: () => {
-            clearTimeout(t);
-            resolve();
-          },
-        });
-      });
+    requestFlush() {
+      flushRequests++;
     },
   };
   return ctx;

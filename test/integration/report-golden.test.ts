@@ -71,7 +71,7 @@ const EXTENSIONS: Record<string, string[]> = {
     'KernelDrops', 'ReceiveBufferBytes', 'TcpConnections',
   ],
   'inputs/StatAccumInput': ['Flushes', 'NumStats', 'PendingCounters', 'PendingTimers', 'PendingGauges', 'PendingSets'],
-  outputs: ['ProcessMessageCount', 'ProcessMessageFailures', 'InFlight', 'RetryCount'],
+  outputs: ['ProcessMessageCount', 'ProcessMessageFailures', 'InFlight', 'RetryCount', 'HeldBytes', 'RejectedCount', 'BatchCount', 'BatchAvgRecords'],
 };
 
 const ACCESS_DECODER = `// The Getting-Started log_format, enough of nginx_access.lua for this log: the status field.

@@ -1,6 +1,7 @@
 import { definePlugin } from '../../../plugin-api/index.js';
 import { statsdOptions, type StatsdConfig } from './config.js';
-import { StatsdInput, splitHostPort } from './statsd-input.js';
+import { splitHostPort } from '../../../net/host-port.js';
+import { StatsdInput } from './statsd-input.js';
 
 export default definePlugin({
   kind: 'input',

@@ -9,23 +9,7 @@ import { readFileSync } from 'node:fs';
 import { StatAccumulatorCapability, type Input, type InputContext, type ReportField } from '../../../plugin-api/index.js';
 import type { StatsdConfig } from './config.js';
 import { StatsdParser } from './statsd-parser.js';
-
-/** "host:port", ":port", "[v6]:port" -> parts; null when malformed. An empty host means all interfaces. */
-export function splitHostPort(addr: string): { host: string; port: number; v6: boolean } | null {
-  const i = addr.lastIndexOf(':');
-  if (i < 0) return null;
-  let host = addr.slice(0, i);
-  const portS = addr.slice(i + 1);
-  if (!/^\d+$/.test(portS)) return null;
-  const port = Number(portS);
-  if (port > 65535) return null;
-  let v6 = false;
-  if (host.startsWith('[') && host.endsWith(']')) {
-    host = host.slice(1, -1);
-    v6 = true;
-  } else if (host.includes(':')) return null;
-  return { host, port, v6 };
-}
+import { splitHostPort } from '../../../net/host-port.js';
 
 const SP = 0x20;
 const TAB = 0x09;

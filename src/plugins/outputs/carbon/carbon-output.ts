@@ -1,16 +1,19 @@
 /**
  * CarbonOutput (spec/outputs.md §1): validates the Graphite plaintext lines of each payload and
- * sends them to Carbon. Deliberate differences from Heka: one persistent TCP connection,
- * re-established with backoff, with a bounded buffer while Carbon is down (Heka drops the data
- * and never retries), and UDP datagrams reuse one socket.
+ * sends them to Carbon. The output runner batches, retries and acknowledges; this file is the
+ * line validation and the sending. Deliberate differences from Heka: one persistent TCP
+ * connection (src/net/reconnecting-socket.ts), a batch acknowledged only once the connection
+ * proved alive after it (nothing is dropped while Carbon is down: it stays unacknowledged and is
+ * retried), and UDP datagrams reuse one socket.
  */
-import type { Clock, Timer } from '../../../core/clock.js';
+import type { Clock } from '../../../core/clock.js';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import type { Message } from '../../../core/message.js';
-import type { Output, OutputContext, ReportField } from '../../../plugin-api/index.js';
+import { RetryableError, type Batch, type BatchSettings, type Output, type OutputContext, type ReportField } from '../../../plugin-api/index.js';
+import { splitHostPort } from '../../../net/host-port.js';
+import { ConnectionLostError, ReconnectingSocket, type WriteReceipt } from '../../../net/reconnecting-socket.js';
 import { goFloatFromString } from '../../../core/go-float.js';
-import { splitHostPort } from '../../inputs/statsd/statsd-input.js';
 import type { CarbonConfig } from './config.js';
 
 /** Go strconv.ParseUint(s, 0, 32); undefined plus a Go-style error text on failure. */
@@ -162,41 +165,25 @@ export function carbonLines(payload: string): { text: string; lines: number; err
   return { text, lines, errors };
 }
 
-interface Chunk {
-  buf: Buffer;
-  lines: number;
-  /** When it was handed to the socket (ms). */
-  at: number;
-}
-
 export class CarbonOutput implements Output {
   // counters (report)
   linesQueued = 0;
   linesSent = 0;
   linesResent = 0;
-  linesDropped = 0;
   invalidLines = 0;
   sendErrors = 0;
-  connects = 0;
-  disconnects = 0;
 
+  readonly batch: Partial<BatchSettings>;
+  readonly stopTimeoutMs: number;
   private readonly host: string;
   private readonly port: number;
   private readonly udpMode: boolean;
-  private pending: Chunk[] = [];
-  private pendingBytes = 0;
-  private recent: Chunk[] = [];
-  private sock: net.Socket | null = null;
-  private connected = false;
-  private blocked = false;
-  private reconnectTimer: Timer | null = null;
-  private backoff: number;
-  private stopping = false;
-  private lastDropLog = 0;
-  private ctx: OutputContext | null = null;
+  private readonly sock: ReconnectingSocket | null = null;
   private udp: dgram.Socket | null = null;
-  private udpInFlight = 0;
-  private idleWaiters: Array<() => void> = [];
+  /** Messages whose lines were written at least once (a later write is a resend). */
+  private written = new WeakSet<Message>();
+  private lastLog = 0;
+  private ctx: OutputContext | null = null;
 
   constructor(
     private readonly cfg: CarbonConfig,
@@ -210,216 +197,130 @@ export class CarbonOutput implements Output {
       throw new Error(`CarbonOutput: "${cfg.protocol}" is not a supported protocol, must be "tcp" or "udp"`);
     }
     this.udpMode = cfg.protocol === 'udp';
-    this.backoff = cfg.reconnect_delay;
+    this.stopTimeoutMs = cfg.stop_timeout;
+    // Batches wait resend_window for their confirmation, so several are in flight at once; what
+    // the runner holds is bounded by max_buffer_bytes (then the router pushes back).
+    this.batch = {
+      maxRecords: 10_000,
+      maxBytes: Math.min(4 * 1024 * 1024, cfg.max_buffer_bytes),
+      maxInFlight: this.udpMode ? 1 : 64,
+      maxHeldBytes: cfg.max_buffer_bytes,
+    };
+    if (!this.udpMode) {
+      this.sock = new ReconnectingSocket({
+        host: this.host,
+        port: this.port,
+        clock,
+        reconnectDelayMs: cfg.reconnect_delay,
+        maxReconnectDelayMs: cfg.max_reconnect_delay,
+        keepAliveMs: cfg.tcp_keep_alive ? 30_000 : 0,
+        onEvent: (e) => {
+          if (e.type === 'connect' && e.reconnect) this.ctx?.log.info(`Reconnected to ${cfg.address}.`);
+          else if (e.type === 'lost') this.ctx?.log.warn(`Connection to ${cfg.address} lost: ${e.error}; unconfirmed lines will be sent again.`);
+          else if (e.type === 'connect-failed') this.logThrottled(`Dial failed: ${e.error}`);
+        },
+      });
+    }
   }
 
-  process(msg: Message, ctx: OutputContext): void {
+  get connects(): number {
+    return this.sock?.connects ?? 0;
+  }
+  get disconnects(): number {
+    return this.sock?.losses ?? 0;
+  }
+
+  /**
+   * Sends the valid lines of every record. TCP: the batch is done once the kernel took the bytes
+   * and the connection then stayed up for resend_window (see README, "Acknowledgement"); a loss
+   * before that makes the whole batch a retry (whisper keeps one value per metric and second, so
+   * lines that did arrive and come again are harmless).
+   */
+  async writeBatch(batch: Batch, ctx: OutputContext): Promise<void> {
     this.ctx = ctx;
-    const { text, lines, errors } = carbonLines(msg.payload ?? '');
-    for (const e of errors) {
-      this.invalidLines++;
-      ctx.reportError(new Error(e), 'encoding');
+    const first = batch.attempt === 0;
+    let text = '';
+    let lines = 0;
+    let resent = 0;
+    for (const rec of batch.records) {
+      const r = carbonLines(rec.msg.payload ?? '');
+      if (first) {
+        for (const e of r.errors) {
+          this.invalidLines++;
+          ctx.reportError(new Error(e), 'encoding');
+        }
+        this.linesQueued += r.lines;
+      }
+      if (r.lines === 0) continue;
+      text = text === '' ? r.text : text + r.text;
+      lines += r.lines;
+      if (this.written.has(rec.msg)) resent += r.lines;
     }
     if (lines === 0) return;
-    this.linesQueued += lines;
-    if (this.udpMode) this.sendUdp(text);
-    else this.enqueueTcp(text, lines);
+    const written = () => {
+      for (const rec of batch.records) this.written.add(rec.msg);
+      this.linesSent += lines - resent;
+      this.linesResent += resent;
+    };
+    if (this.udpMode) {
+      await this.sendUdp(text);
+      written();
+    } else await this.sendTcp(text, written);
   }
 
-  // --- UDP: best effort ---------------------------------------------------------------------
+  /** Writes, calls `written` once the kernel took every byte, then waits for the confirmation. */
+  private async sendTcp(text: string, written: () => void): Promise<void> {
+    const sock = this.sock!;
+    const all = Buffer.from(text);
+    const parts = all.length <= this.cfg.max_batch_bytes ? [all] : splitLines(all, this.cfg.max_batch_bytes).map((p) => p.buf);
+    try {
+      let receipt: WriteReceipt | null = null;
+      for (const p of parts) receipt = await sock.write(p);
+      written();
+      await sock.confirm(receipt!, this.cfg.resend_window);
+    } catch (err) {
+      if (err instanceof ConnectionLostError) {
+        this.sendErrors++;
+        throw new RetryableError(err.message);
+      }
+      throw err;
+    }
+  }
 
-  private sendUdp(text: string): void {
+  /** UDP: one datagram per max_batch_bytes of lines; done once the kernel sent them. */
+  private async sendUdp(text: string): Promise<void> {
     if (this.udp === null) {
       const v6 = net.isIPv6(this.host);
       this.udp = dgram.createSocket(v6 ? 'udp6' : 'udp4');
       this.udp.on('error', (err) => this.ctx?.log.error(`UDP socket error: ${err.message}`));
       this.udp.unref();
     }
-    const max = this.cfg.max_batch_bytes;
-    for (const { buf, lines } of splitLines(text, max)) {
-      this.udpInFlight++;
-      this.udp.send(buf, this.port, this.host, (err) => {
-        this.udpInFlight--;
-        if (err) {
+    const udp = this.udp;
+    for (const { buf } of splitLines(Buffer.from(text), this.cfg.max_batch_bytes)) {
+      await new Promise<void>((resolve, reject) =>
+        udp.send(buf, this.port, this.host, (err) => {
+          if (!err) return resolve();
           this.sendErrors++;
-          this.linesDropped += lines;
-          this.logThrottled(`Write to server failed: ${err.message}`);
-        } else this.linesSent += lines;
-        this.checkIdle();
-      });
+          reject(new RetryableError(`Write to server failed: ${err.message}`));
+        }),
+      );
     }
-  }
-
-  // --- TCP: persistent connection, bounded buffer, reconnect with backoff -------------------
-
-  private enqueueTcp(text: string, lines: number): void {
-    const buf = Buffer.from(text);
-    if (this.pendingBytes + buf.length > this.cfg.max_buffer_bytes) {
-      this.linesDropped += lines;
-      this.logThrottled(`Buffer full (${this.pendingBytes} bytes pending, max_buffer_bytes = ${this.cfg.max_buffer_bytes}): ${lines} lines dropped.`);
-      return;
-    }
-    this.pending.push({ buf, lines, at: 0 });
-    this.pendingBytes += buf.length;
-    this.pump();
-  }
-
-  private pump(): void {
-    if (!this.connected) {
-      this.connect();
-      return;
-    }
-    const sock = this.sock!;
-    const max = this.cfg.max_batch_bytes;
-    const now = this.clock.nowMs();
-    this.pruneRecent(now);
-    while (!this.blocked && this.pending.length > 0) {
-      // Coalesce small chunks up to max_batch_bytes into one write.
-      let n = 0;
-      let bytes = 0;
-      let lines = 0;
-      while (n < this.pending.length && (n === 0 || bytes + this.pending[n]!.buf.length <= max)) {
-        bytes += this.pending[n]!.buf.length;
-        lines += this.pending[n]!.lines;
-        n++;
-      }
-      const parts = this.pending.splice(0, n);
-      const buf = n === 1 ? parts[0]!.buf : Buffer.concat(parts.map((c) => c.buf), bytes);
-      this.pendingBytes -= bytes;
-      const resent = parts.reduce((s, c) => s + (c.at > 0 ? c.lines : 0), 0);
-      this.linesSent += lines - resent;
-      this.linesResent += resent;
-      this.recent.push({ buf, lines, at: now });
-      if (!sock.write(buf)) this.blocked = true;
-    }
-    this.checkIdle();
-  }
-
-  private pruneRecent(now: number): void {
-    const w = this.cfg.resend_window;
-    let i = 0;
-    while (i < this.recent.length && now - this.recent[i]!.at > w) i++;
-    // Bounded in bytes too: huge flushes (100,000 keys) keep only the newest ones for a resend.
-    let bytes = 0;
-    for (let k = i; k < this.recent.length; k++) bytes += this.recent[k]!.buf.length;
-    while (bytes > RESEND_MAX_BYTES && i < this.recent.length - 1) bytes -= this.recent[i++]!.buf.length;
-    if (i > 0) this.recent.splice(0, i);
-  }
-
-  private connect(): void {
-    if (this.sock !== null || this.reconnectTimer !== null) return;
-    const sock = net.createConnection({ host: this.host, port: this.port });
-    this.sock = sock;
-    sock.setNoDelay(true);
-    sock.on('connect', () => {
-      this.connected = true;
-      this.blocked = false;
-      this.connects++;
-      if (this.disconnects > 0) this.ctx?.log.info(`Reconnected to ${this.cfg.address}.`);
-      this.backoff = this.cfg.reconnect_delay;
-      this.pump();
-    });
-    sock.on('drain', () => {
-      this.blocked = false;
-      this.pump();
-    });
-    sock.on('data', () => {
-      /* carbon never answers on the line protocol */
-    });
-    sock.on('error', (err) => {
-      this.logThrottled(this.connected ? `Write to server failed: ${err.message}` : `Dial failed: ${err.message}`);
-    });
-    sock.on('close', () => this.onClose(sock));
-    // Carbon closing its side (e.g. shutting down) must not leave us writing into a half-open socket.
-    sock.on('end', () => sock.destroy());
-  }
-
-  private onClose(sock: net.Socket): void {
-    if (this.sock !== sock) return;
-    const wasConnected = this.connected;
-    this.sock = null;
-    this.connected = false;
-    this.blocked = false;
-    if (wasConnected) {
-      this.disconnects++;
-      // What was written shortly before the break may not have reached carbon: send it again.
-      this.pruneRecent(this.clock.nowMs());
-      const again = this.recent.map((c) => ({ buf: c.buf, lines: c.lines, at: c.at || 1 }));
-      this.recent = [];
-      for (const c of again) this.pendingBytes += c.buf.length;
-      this.pending = again.concat(this.pending);
-      this.ctx?.log.warn(`Connection to ${this.cfg.address} lost; ${this.pending.length} chunks (${this.pendingBytes} bytes) held for resend.`);
-    }
-    if (this.pending.length === 0 && !wasConnected && this.stopping) return this.checkIdle();
-    const wait = wasConnected ? this.cfg.reconnect_delay : this.backoff;
-    if (!wasConnected) this.backoff = Math.min(this.cfg.max_reconnect_delay, this.backoff * 2);
-    this.reconnectTimer = this.clock.setTimeout(() => {
-      this.reconnectTimer = null;
-      if (this.pending.length > 0 || !this.stopping) this.connect();
-    }, wait, { keepAlive: false });
   }
 
   private logThrottled(text: string): void {
     const now = this.clock.nowMs();
-    if (now - this.lastDropLog < 1000) return;
-    this.lastDropLog = now;
+    if (now - this.lastLog < 1000) return;
+    this.lastLog = now;
     this.ctx?.log.error(text);
-  }
-
-  private isIdle(): boolean {
-    if (this.udpMode) return this.udpInFlight === 0;
-    return this.pending.length === 0 && (this.sock === null || this.sock.writableLength === 0);
-  }
-
-  private checkIdle(): void {
-    if (this.idleWaiters.length === 0 || !this.isIdle()) return;
-    const w = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const f of w) f();
-  }
-
-  /** Resolves once everything queued was handed to the kernel (TCP) or sent (UDP). */
-  idle(): Promise<void> {
-    if (this.isIdle()) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.idleWaiters.push(resolve);
-      if (!this.udpMode && this.sock !== null) this.sock.once('drain', () => this.checkIdle());
-    });
   }
 
   async stop(ctx?: OutputContext): Promise<void> {
     if (ctx) this.ctx = ctx;
-    this.stopping = true;
-    if (!this.isIdle()) {
-      const ac = new AbortController();
-      await Promise.race([this.idle(), this.clock.sleep(this.cfg.stop_timeout, ac.signal)]);
-      ac.abort();
-    }
-    if (this.pending.length > 0) {
-      const lines = this.pending.reduce((s, c) => s + (c.at > 0 ? 0 : c.lines), 0);
-      this.linesDropped += lines;
-      this.ctx?.log.error(`Carbon unreachable at shutdown: ${lines} lines dropped.`);
-      this.pending = [];
-      this.pendingBytes = 0;
-    }
-    this.reconnectTimer?.cancel();
-    this.reconnectTimer = null;
-    const sock = this.sock;
-    if (sock !== null) {
-      await new Promise<void>((resolve) => {
-        const t = this.clock.setTimeout(resolve, 1000, { keepAlive: false });
-        sock.end(() => {
-          t.cancel();
-          resolve();
-        });
-      });
-      sock.destroy();
-    }
-    this.sock = null;
+    await this.sock?.close();
     this.udp?.close();
     this.udp = null;
     this.ctx?.log.info(
-      `Stopped: ${this.linesQueued} lines queued, ${this.linesSent} sent, ${this.linesResent} resent, ${this.linesDropped} dropped, ${this.sendErrors} send errors.`,
+      `Stopped: ${this.linesQueued} lines queued, ${this.linesSent} sent, ${this.linesResent} resent, ${this.sendErrors} send errors.`,
     );
   }
 
@@ -428,22 +329,16 @@ export class CarbonOutput implements Output {
       { name: 'LinesQueued', value: this.linesQueued, representation: 'count' },
       { name: 'LinesSent', value: this.linesSent, representation: 'count' },
       { name: 'LinesResent', value: this.linesResent, representation: 'count' },
-      { name: 'LinesDropped', value: this.linesDropped, representation: 'count' },
       { name: 'InvalidLines', value: this.invalidLines, representation: 'count' },
       { name: 'SendErrors', value: this.sendErrors, representation: 'count' },
-      { name: 'BufferedBytes', value: this.pendingBytes, representation: 'B' },
       { name: 'Connects', value: this.connects, representation: 'count' },
       { name: 'Disconnects', value: this.disconnects, representation: 'count' },
     ];
   }
 }
 
-/** Splits newline-terminated text into pieces of at most `max` bytes at line boundaries. */
-/** Upper bound of the data kept for a resend after a reconnect (the newest chunk is always kept). */
-const RESEND_MAX_BYTES = 8 * 1024 * 1024;
-
-export function splitLines(text: string, max: number): Array<{ buf: Buffer; lines: number }> {
-  const all = Buffer.from(text);
+/** Splits newline-terminated bytes into pieces of at most `max` bytes at line boundaries (a longer line is one piece). */
+export function splitLines(all: Buffer, max: number): Array<{ buf: Buffer; lines: number }> {
   const out: Array<{ buf: Buffer; lines: number }> = [];
   let start = 0;
   while (start < all.length) {

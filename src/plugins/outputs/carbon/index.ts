@@ -1,5 +1,5 @@
 import { definePlugin } from '../../../plugin-api/index.js';
-import { splitHostPort } from '../../inputs/statsd/statsd-input.js';
+import { splitHostPort } from '../../../net/host-port.js';
 import { carbonOptions, type CarbonConfig } from './config.js';
 import { CarbonOutput } from './carbon-output.js';
 

@@ -4,19 +4,20 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, renameSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { VirtualClock, systemClock, type Clock } from '../../../core/clock.js';
-import { Message } from '../../../core/message.js';
+import { VirtualClock } from '../../../core/clock.js';
+import type { Encoder } from '../../../plugin-api/index.js';
 import { decodeMessage } from '../../../core/protobuf.js';
 import { findFrame, unframe } from '../../../core/framing.js';
 import { applyDefaults } from '../../../config/validate.js';
-import { fakeOutputContext, validateSample, type FakeOutputContext } from '../../../../test/harness/fake-output-context.js';
+import { fakeOutputContext, validateSample } from '../../../../test/harness/fake-output-context.js';
+import { runOutput, type OutputHarness } from '../../../../test/harness/output-harness.js';
 import { PayloadEncoder } from '../../encoders/payload/payload-encoder.js';
 import { ProtobufEncoder } from '../../encoders/protobuf/protobuf-encoder.js';
 import definition from './index.js';
 import { fileOutputOptions, type FileOutputConfig } from './config.js';
 import { FileOutput } from './file-output.js';
 
-const newline = new PayloadEncoder({ append_newlines: true, prefix_ts: false, ts_from_message: true, ts_format: '' }, systemClock);
+const newline = new PayloadEncoder({ append_newlines: true, prefix_ts: false, ts_from_message: true, ts_format: '' }, new VirtualClock());
 
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'heka-file-output-'));
@@ -26,35 +27,44 @@ function cfg(over: Partial<FileOutputConfig> & { path: string }): FileOutputConf
   return { ...(applyDefaults(fileOutputOptions) as unknown as FileOutputConfig), ...over };
 }
 
-function msg(p: string): Message {
-  const m = new Message();
-  m.payload = p;
-  return m;
+/** FileOutput in a real output runner on a VirtualClock. */
+function setup(
+  over: Partial<FileOutputConfig> & { path: string },
+  opts: { clock?: VirtualClock; encoder?: Encoder; useFraming?: boolean } = {},
+): OutputHarness & { out: FileOutput; vclock: VirtualClock } {
+  const vclock = opts.clock ?? new VirtualClock(1_000_000);
+  const ctx = fakeOutputContext({ clock: vclock });
+  const out = new FileOutput(cfg(over), ctx);
+  const h = runOutput(out, { clock: vclock, encoder: opts.encoder ?? newline, useFraming: opts.useFraming, retries: { delay: 250, max_delay: 1000, max_jitter: 0 } });
+  return Object.assign(h, { out, vclock });
 }
 
-function setup(over: Partial<FileOutputConfig> & { path: string }, clock: Clock = systemClock): { out: FileOutput; ctx: FakeOutputContext } {
-  const ctx = fakeOutputContext({ encoder: newline, clock });
-  return { out: new FileOutput(cfg(over), ctx), ctx };
+/** Real file I/O settles on the event loop; poll (test-only) until `cond` holds. */
+async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
+  for (let waited = 0; !cond(); waited += 5) {
+    if (waited > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }
 
-const tick = (ms = 0): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const settle = (ms = 30): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 test('defaults (flush_count 1, AND, interval 0): each record written and fsynced before its ack', async () => {
   const dir = tmp();
   const path = join(dir, 'sub', 'deeper', 'out.log');
-  const { out, ctx } = setup({ path, flush_interval: 0 });
+  const h = setup({ path, flush_interval: 0 });
   const seen: string[] = [];
-  const origAck = ctx.ack.bind(ctx);
-  ctx.ack = (m) => {
-    seen.push(readFileSync(path, 'utf8')); // the record must already be in the file
-    origAck(m);
+  const m = (p: string, seq: number) => {
+    const x = h.msg(p, seq);
+    x.ackTarget = { settle: () => seen.push(readFileSync(path, 'utf8')) }; // the record must already be in the file
+    return x;
   };
-  out.process(msg('one'), ctx);
-  await ctx.waitForAcks(1);
-  out.process(msg('two'), ctx);
-  await ctx.waitForAcks(2);
+  h.send(m('one', 0));
+  await until(() => seen.length === 1, 'first ack');
+  h.send(m('two', 1));
+  await until(() => seen.length === 2, 'second ack');
   assert.deepEqual(seen, ['one\n', 'one\ntwo\n']);
-  await out.stop(ctx);
+  await h.stop();
   assert.equal(statSync(join(dir, 'sub')).mode & 0o777, 0o700);
   assert.equal(statSync(path).mode & 0o777, 0o644);
   rmSync(dir, { recursive: true });
@@ -63,50 +73,54 @@ test('defaults (flush_count 1, AND, interval 0): each record written and fsynced
 test('AND: waits for flush_count and for the interval to pass', async () => {
   const dir = tmp();
   const path = join(dir, 'out.log');
-  const clock = new VirtualClock(1_000_000);
-  const { out, ctx } = setup({ path, flush_count: 3, flush_interval: 60_000 }, clock);
-  for (const p of ['a', 'b', 'c']) out.process(msg(p), ctx);
-  await tick(20);
-  clock.advance(59_999);
-  await tick(20);
-  assert.equal(ctx.acked.length, 0, 'interval not yet elapsed');
-  clock.advance(1); // the flush_interval timer fires with 3 records pending: both conditions hold
-  await ctx.waitForAcks(3);
-  out.process(msg('d'), ctx);
-  clock.advance(60_000); // interval passed again, but only 1 of 3 records
-  await tick(20);
-  assert.equal(ctx.acked.length, 3, 'AND: the interval alone does not flush');
+  const h = setup({ path, flush_count: 3, flush_interval: 60_000 });
+  for (const p of ['a', 'b', 'c']) h.send(p);
+  await settle();
+  h.vclock.advance(59_999);
+  await settle();
+  assert.equal(h.acked.length, 0, 'interval not yet elapsed');
+  h.vclock.advance(1); // the flush_interval tick finds 3 records pending: both conditions hold
+  await until(() => h.acked.length === 3, '3 acks');
+  h.send('d');
+  h.vclock.advance(60_000); // interval passed again, but only 1 of 3 records
+  await settle();
+  assert.equal(h.acked.length, 3, 'AND: the interval alone does not flush');
   assert.equal(readFileSync(path, 'utf8'), 'a\nb\nc\n');
-  await out.stop(ctx);
+  await h.stop();
+  assert.equal(readFileSync(path, 'utf8'), 'a\nb\nc\nd\n', 'stop flushes the partial batch');
   rmSync(dir, { recursive: true });
 });
 
 test('AND with flush_interval 0 flushes on the count alone; OR flushes on the timer', async () => {
   const dir = tmp();
   const a = setup({ path: join(dir, 'and.log'), flush_count: 2, flush_interval: 0 });
-  a.out.process(msg('1'), a.ctx);
-  await tick(10);
-  assert.equal(a.ctx.acked.length, 0);
-  a.out.process(msg('2'), a.ctx);
-  await a.ctx.waitForAcks(2);
-  await a.out.stop(a.ctx);
+  a.send('1');
+  await settle();
+  assert.equal(a.acked.length, 0);
+  a.send('2');
+  await until(() => a.acked.length === 2, 'AND count');
+  await a.stop();
 
   const o = setup({ path: join(dir, 'or.log'), flush_count: 100, flush_interval: 30, flush_operator: 'OR' });
-  o.out.process(msg('x'), o.ctx);
-  await o.ctx.waitForAcks(1, 2000);
+  o.send('x');
+  await settle();
+  assert.equal(o.acked.length, 0, 'OR: neither the count nor a tick yet');
+  o.vclock.advance(30);
+  await until(() => o.acked.length === 1, 'OR tick');
   assert.equal(readFileSync(join(dir, 'or.log'), 'utf8'), 'x\n');
-  await o.out.stop(o.ctx);
+  await o.stop();
   rmSync(dir, { recursive: true });
 });
 
 test('stop() flushes everything pending and acks it', async () => {
   const dir = tmp();
   const path = join(dir, 'out.log');
-  const { out, ctx } = setup({ path, flush_count: 1000, flush_interval: 0 });
-  for (let i = 0; i < 10; i++) out.process(msg(String(i)), ctx);
-  assert.equal(ctx.acked.length, 0);
-  await out.stop(ctx);
-  assert.equal(ctx.acked.length, 10);
+  const h = setup({ path, flush_count: 1000, flush_interval: 0 });
+  for (let i = 0; i < 10; i++) h.send(String(i));
+  await settle();
+  assert.equal(h.acked.length, 0);
+  await h.stop();
+  assert.equal(h.acked.length, 10);
   assert.equal(readFileSync(path, 'utf8'), '0\n1\n2\n3\n4\n5\n6\n7\n8\n9\n');
   rmSync(dir, { recursive: true });
 });
@@ -114,10 +128,12 @@ test('stop() flushes everything pending and acks it', async () => {
 test('bounded batches: 10,000 pending records flush regardless of flush_count', async () => {
   const dir = tmp();
   const path = join(dir, 'out.log');
-  const { out, ctx } = setup({ path, flush_count: 1_000_000, flush_interval: 0 });
-  for (let i = 0; i < 10_000; i++) out.process(msg('r'), ctx);
-  await ctx.waitForAcks(10_000);
-  await out.stop(ctx);
+  const h = setup({ path, flush_count: 1_000_000, flush_interval: 0 });
+  // The router's queue holds 64: feed as an input would, pausing while it is full.
+  for (let i = 0; i < 10_000; i++) if (!h.send('r')) await h.router.drained();
+  await until(() => h.acked.length === 10_000, '10,000 acks');
+  assert.equal(h.report()['BatchCount'], 1);
+  await h.stop();
   assert.equal(readFileSync(path, 'utf8').length, 20_000);
   rmSync(dir, { recursive: true });
 });
@@ -127,58 +143,78 @@ test('write errors are reported and retried, never lost or acked early', async (
   const blocker = join(dir, 'blocker');
   writeFileSync(blocker, 'not a directory');
   const path = join(blocker, 'out.log');
-  const { out, ctx } = setup({ path, flush_interval: 0 });
-  out.process(msg('kept'), ctx);
-  await tick(50);
-  assert.equal(ctx.acked.length, 0);
-  assert.equal(ctx.errors.length, 1);
-  assert.match(String(ctx.errors[0]!.err), /Failed to write to '.*blocker\/out.log', will retry: .*ENOTDIR|EEXIST/);
+  const h = setup({ path, flush_interval: 0 });
+  h.send('kept');
+  await until(() => h.logSink.lines.length > 0, 'the error line');
+  assert.equal(h.acked.length, 0);
+  assert.match(h.logSink.lines.join(''), /Failed to write to '.*blocker\/out.log', will retry: .*(ENOTDIR|EEXIST)/);
+  h.vclock.advance(250); // first retry: still failing
+  await settle();
+  assert.equal(h.acked.length, 0);
   rmSync(blocker);
-  await ctx.waitForAcks(1, 3000); // the retry after ~1 s succeeds
+  h.vclock.advance(500); // second retry (250 ms doubled) succeeds
+  await until(() => h.acked.length === 1, 'the retried write');
   assert.equal(readFileSync(path, 'utf8'), 'kept\n');
-  await out.stop(ctx);
+  assert.equal(h.report()['RetryCount'], 2);
+  await h.stop();
   rmSync(dir, { recursive: true });
 });
 
 test('reopen() re-opens the path at the next write (logrotate)', async () => {
   const dir = tmp();
   const path = join(dir, 'out.log');
-  const { out, ctx } = setup({ path, flush_interval: 0 });
-  out.process(msg('before'), ctx);
-  await ctx.waitForAcks(1);
+  const h = setup({ path, flush_interval: 0 });
+  h.send('before');
+  await until(() => h.acked.length === 1, 'first');
   renameSync(path, path + '.1');
-  out.reopen();
-  out.process(msg('after'), ctx);
-  await ctx.waitForAcks(2);
-  await out.stop(ctx);
+  h.out.reopen();
+  h.send('after');
+  await until(() => h.acked.length === 2, 'second');
+  await h.stop();
   assert.equal(readFileSync(path + '.1', 'utf8'), 'before\n');
   assert.equal(readFileSync(path, 'utf8'), 'after\n');
   rmSync(dir, { recursive: true });
 });
 
-test('rotation: the path pattern is evaluated per interval', async () => {
+test('rotation: the path pattern is evaluated per interval; pending records go to the old file', async () => {
   const dir = tmp();
   const clock = new VirtualClock(Date.UTC(2014, 1, 10, 16, 46, 41));
-  const { out, ctx } = setup({ path: join(dir, 'out-%s.log'), rotation_interval: 1, flush_interval: 0 }, clock);
-  out.process(msg('first'), ctx);
-  await ctx.waitForAcks(1);
+  const h = setup({ path: join(dir, 'out-%s.log'), rotation_interval: 1, flush_interval: 0 }, { clock });
+  h.send('first');
+  await until(() => h.acked.length === 1, 'first');
   clock.advance(3600_000);
-  out.process(msg('second'), ctx);
-  await ctx.waitForAcks(2);
-  await out.stop(ctx);
+  h.send('second');
+  await until(() => h.acked.length === 2, 'second');
+  await h.stop();
   const h0 = Math.floor(Date.UTC(2014, 1, 10, 16) / 1000);
   assert.equal(readFileSync(join(dir, `out-${h0}.log`), 'utf8'), 'first\n');
   assert.equal(readFileSync(join(dir, `out-${h0 + 3600}.log`), 'utf8'), 'second\n');
+
+  // flush_count 10: 'x' is pending at the 18:00 boundary and belongs in the 17:00 file.
+  const d2 = tmp();
+  const c2 = new VirtualClock(Date.UTC(2014, 1, 10, 17, 59, 0));
+  const r = setup({ path: join(d2, 'out-%s.log'), rotation_interval: 1, flush_interval: 0, flush_count: 10 }, { clock: c2 });
+  r.send('w');
+  await settle();
+  r.send('x');
+  await settle();
+  assert.equal(r.acked.length, 0);
+  c2.advance(60_000);
+  await until(() => r.acked.length === 2, 'the boundary flush');
+  r.send('y');
+  await r.stop();
+  assert.equal(readFileSync(join(d2, `out-${h0 + 3600}.log`), 'utf8'), 'w\nx\n');
+  assert.equal(readFileSync(join(d2, `out-${h0 + 7200}.log`), 'utf8'), 'y\n');
   rmSync(dir, { recursive: true });
+  rmSync(d2, { recursive: true });
 });
 
 test('framed protobuf records read back with findFrame', async () => {
   const dir = tmp();
   const path = join(dir, 'out.bin');
-  const ctx = fakeOutputContext({ encoder: new ProtobufEncoder(), useFraming: true });
-  const out = new FileOutput(cfg({ path, flush_interval: 0, flush_count: 2 }), ctx);
-  for (const p of ['a', 'b']) out.process(msg(p), ctx);
-  await out.stop(ctx);
+  const h = setup({ path, flush_interval: 0, flush_count: 2 }, { encoder: new ProtobufEncoder(), useFraming: true });
+  for (const p of ['a', 'b']) h.send(p);
+  await h.stop();
   const bin = readFileSync(path);
   const payloads: string[] = [];
   for (let s = 0; s < bin.length; ) {
@@ -193,16 +229,15 @@ test('framed protobuf records read back with findFrame', async () => {
 test('swallowed messages are acked at once; perm and folder_perm apply', async () => {
   const dir = tmp();
   const path = join(dir, 'p', 'out.log');
-  const ctx = fakeOutputContext({ encoder: { encode: () => null } });
-  const out = new FileOutput(cfg({ path, perm: '600', folder_perm: '750', flush_interval: 0 }), ctx);
-  out.process(msg('x'), ctx);
-  assert.equal(ctx.acked.length, 1);
-  await out.stop(ctx);
+  const h = setup({ path, perm: '600', folder_perm: '750', flush_interval: 0 }, { encoder: { encode: () => null } });
+  h.send('x');
+  await settle(0);
+  assert.deepEqual(h.acked, [0], 'acknowledged without a write');
+  await h.stop();
   assert.equal(existsSync(path), false);
-  const c2 = fakeOutputContext({ encoder: newline });
-  const o2 = new FileOutput(cfg({ path, perm: '600', folder_perm: '750', flush_interval: 0 }), c2);
-  o2.process(msg('x'), c2);
-  await o2.stop(c2);
+  const h2 = setup({ path, perm: '600', folder_perm: '750', flush_interval: 0 });
+  h2.send('x');
+  await h2.stop();
   assert.equal(statSync(path).mode & 0o777, 0o600);
   assert.equal(statSync(join(dir, 'p')).mode & 0o777, 0o750);
   rmSync(dir, { recursive: true });

@@ -1,54 +1,49 @@
 /**
- * FileOutput: appends encoded records to a file in batches, each batch written and fsynced before
- * its messages are acknowledged (spec/outputs.md §9). Acknowledging only durable records is what
- * lets a LogstreamerInput journal advance safely.
+ * FileOutput: appends encoded records to a file; each batch is written and fsynced before it is
+ * reported done, so the runner acknowledges only durable records (spec/outputs.md §9). That is
+ * what lets a LogstreamerInput journal advance safely.
  *
- * Flush policy (Heka's): OR flushes when flush_count records are pending or on each
- * flush_interval tick when anything is pending; AND flushes when flush_count records are pending
- * and at least flush_interval ms passed since the last flush (or the interval is 0), and on a tick
- * when flush_count records are pending. On top of that a batch never holds more than
- * MAX_PENDING_BYTES or MAX_PENDING_RECORDS: flushing earlier only makes data safer and bounds
- * memory.
+ * Batching is the output runner's: Heka's flush policy maps onto the runner's batch settings
+ * (flush_count -> count, flush_interval -> intervalMs, flush_operator -> operator):
+ * OR hands a batch over when flush_count records are pending or on each flush_interval tick when
+ * anything is pending; AND when flush_count records are pending and at least flush_interval ms
+ * passed since the last hand-over (or the interval is 0), and on a tick when flush_count records
+ * are pending. On top of that a batch never holds more than MAX_PENDING_BYTES or
+ * MAX_PENDING_RECORDS: flushing earlier only makes data safer and bounds memory.
  *
- * Write errors (ENOSPC, EACCES...) are reported through ctx.reportError and the batch is kept and
- * retried (next tick, or after RETRY_MS); once the bounds are reached process() returns a promise
- * that settles when a flush succeeds, so the runner stops feeding the output instead of buffering
- * without limit.
+ * Write errors (ENOSPC, EACCES...) make the batch a retry (the runner's backoff); the runner keeps
+ * it in order and stops taking records while it waits, so the inputs are pushed back.
  */
 import type { Timer } from '../../../core/clock.js';
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Message } from '../../../core/message.js';
 import { Strftime, localZone } from '../../../core/strftime.js';
-import type { Output, OutputContext, PluginContext, ReportField } from '../../../plugin-api/index.js';
+import {
+  RetryableError,
+  type Batch,
+  type BatchSettings,
+  type Output,
+  type OutputContext,
+  type PluginContext,
+  type ReportField,
+} from '../../../plugin-api/index.js';
 import type { FileOutputConfig } from './config.js';
 
 export const MAX_PENDING_BYTES = 4 * 1024 * 1024;
 export const MAX_PENDING_RECORDS = 10_000;
-const RETRY_MS = 1000;
 
 export class FileOutput implements Output {
-  readonly manualAck = true;
-
-  private pending: Buffer[] = [];
-  private pendingMsgs: Message[] = [];
-  private pendingBytes = 0;
+  readonly batch: Partial<BatchSettings>;
   private fh: FileHandle | null = null;
   private openPath = '';
-  private flushing: Promise<void> | null = null;
-  private lastFlushMs: number;
-  private timer: Timer | null = null;
-  private retryTimer: Timer | null = null;
   private rotationTimer: Timer | null = null;
   private ctx: OutputContext | null = null;
   private readonly pathFormat: Strftime | null;
   private readonly perm: number;
   private readonly folderPerm: number;
-  private readonly useAnd: boolean;
   private reopenRequested = false;
+  private closingInterval = false;
   private stopped = false;
-  /** Resolvers of process() calls waiting for room (bounds reached while flushes fail). */
-  private roomWaiters: Array<() => void> = [];
   // report fields
   private written = 0;
   private writeErrors = 0;
@@ -59,42 +54,44 @@ export class FileOutput implements Output {
   ) {
     this.perm = parseInt(config.perm, 8);
     this.folderPerm = parseInt(config.folder_perm, 8);
-    this.useAnd = config.flush_operator.toUpperCase() !== 'OR';
     this.pathFormat = config.rotation_interval > 0 ? new Strftime(config.path, localZone()) : null;
-    this.lastFlushMs = pctx.clock.nowMs();
-    if (config.flush_interval > 0) {
-      this.timer = pctx.clock.setInterval(() => this.onInterval(), config.flush_interval, { keepAlive: false });
-    }
+    this.batch = {
+      count: config.flush_count,
+      operator: config.flush_operator.toUpperCase() === 'OR' ? 'OR' : 'AND',
+      intervalMs: config.flush_interval,
+      whenIdle: false,
+      maxRecords: MAX_PENDING_RECORDS,
+      maxBytes: MAX_PENDING_BYTES,
+      maxInFlight: 1,
+      // One batch being written while the next one fills (fsync overlaps with reading).
+      maxHeldBytes: 2 * MAX_PENDING_BYTES,
+    };
+  }
+
+  start(ctx: OutputContext): void {
+    this.ctx = ctx;
     this.scheduleRotation();
   }
 
-  process(msg: Message, ctx: OutputContext): void | Promise<void> {
+  async writeBatch(batch: Batch, ctx: OutputContext): Promise<void> {
     this.ctx = ctx;
-    const bytes = ctx.encode(msg);
-    if (bytes === null) {
-      // Swallowed by the encoder: nothing to make durable.
-      ctx.ack(msg);
-      return;
-    }
-    this.pending.push(bytes);
-    this.pendingMsgs.push(msg);
-    this.pendingBytes += bytes.length;
-    const n = this.pendingMsgs.length;
-    const full = n >= MAX_PENDING_RECORDS || this.pendingBytes >= MAX_PENDING_BYTES;
-    if (n >= this.config.flush_count) {
-      if (!this.useAnd || this.config.flush_interval === 0 ||
-          ctx.clock.nowMs() - this.lastFlushMs >= this.config.flush_interval) {
-        this.requestFlush();
+    const recs = batch.records;
+    try {
+      const fh = await this.file();
+      const chunk = recs.length === 1 ? recs[0]!.bytes! : Buffer.concat(recs.map((r) => r.bytes!), batch.bytes);
+      let off = 0;
+      while (off < chunk.length) {
+        const { bytesWritten } = await fh.write(chunk, off, chunk.length - off);
+        off += bytesWritten;
       }
+      await fh.sync();
+    } catch (err) {
+      this.writeErrors++;
+      const path = this.openPath || this.currentPath();
+      await this.closeFile(); // a partial write leaves the offset unknown; reopen in append mode
+      throw new RetryableError(`Failed to write to '${path}', will retry: ${(err as Error).message ?? String(err)}`);
     }
-    if (full) {
-      this.requestFlush();
-      // Keep accepting while a flush is merely in progress; block only when the data piles up
-      // beyond twice the bound (the disk is failing or much slower than the input).
-      if (n >= 2 * MAX_PENDING_RECORDS || this.pendingBytes >= 2 * MAX_PENDING_BYTES) {
-        return new Promise((resolve) => this.roomWaiters.push(resolve));
-      }
-    }
+    this.written += recs.length;
   }
 
   /** Re-open the file at the next write (SIGHUP, e.g. after logrotate moved it). */
@@ -106,85 +103,16 @@ export class FileOutput implements Output {
     return [
       { name: 'WrittenRecords', value: this.written },
       { name: 'WriteErrors', value: this.writeErrors },
-      { name: 'PendingRecords', value: this.pendingMsgs.length },
     ];
   }
 
-  /** Flush everything pending (one final attempt), close the file. */
+  /** Close the file (the runner has handed over and settled the last batch). */
   async stop(ctx?: OutputContext): Promise<void> {
     if (ctx) this.ctx = ctx;
     this.stopped = true;
-    for (const t of [this.timer, this.retryTimer, this.rotationTimer]) t?.cancel();
-    this.timer = this.retryTimer = this.rotationTimer = null;
-    while (this.flushing) await this.flushing;
-    if (this.pendingMsgs.length > 0) await this.flushNow();
+    this.rotationTimer?.cancel();
+    this.rotationTimer = null;
     await this.closeFile();
-    // Anything left failed to write: it stays unacknowledged, so a resumable input re-reads it.
-    for (const r of this.roomWaiters.splice(0)) r();
-  }
-
-  private onInterval(): void {
-    const n = this.pendingMsgs.length;
-    if (n === 0) return;
-    if (!this.useAnd || n >= this.config.flush_count) this.requestFlush();
-  }
-
-  private requestFlush(): void {
-    if (this.flushing !== null) return; // the running flush re-checks when it finishes
-    this.flushing = this.flushNow().finally(() => {
-      this.flushing = null;
-      if (this.stopped) return;
-      // More piled up during the write: flush again if the policy (or the bounds) say so.
-      const n = this.pendingMsgs.length;
-      if (n >= MAX_PENDING_RECORDS || this.pendingBytes >= MAX_PENDING_BYTES ||
-          (n >= this.config.flush_count && (!this.useAnd || this.config.flush_interval === 0))) {
-        if (this.retryTimer === null) this.requestFlush();
-      }
-    });
-  }
-
-  private async flushNow(): Promise<void> {
-    const ctx = this.ctx;
-    if (ctx === null || this.pendingMsgs.length === 0) return;
-    const bufs = this.pending;
-    const msgs = this.pendingMsgs;
-    const bytes = this.pendingBytes;
-    this.pending = [];
-    this.pendingMsgs = [];
-    this.pendingBytes = 0;
-    try {
-      const fh = await this.file();
-      const chunk = bufs.length === 1 ? bufs[0]! : Buffer.concat(bufs, bytes);
-      let off = 0;
-      while (off < chunk.length) {
-        const { bytesWritten } = await fh.write(chunk, off, chunk.length - off);
-        off += bytesWritten;
-      }
-      await fh.sync();
-    } catch (err) {
-      // Put the batch back in front (order kept) and retry later.
-      this.pending = bufs.concat(this.pending);
-      this.pendingMsgs = msgs.concat(this.pendingMsgs);
-      this.pendingBytes += bytes;
-      this.writeErrors++;
-      const path = this.openPath || this.currentPath();
-      await this.closeFile(); // a partial write leaves the offset unknown; reopen in append mode
-      ctx.reportError(new Error(`Failed to write to '${path}', will retry: ${(err as Error).message ?? String(err)}`), 'write');
-      if (!this.stopped && this.retryTimer === null) {
-        this.retryTimer = this.pctx.clock.setTimeout(() => {
-          this.retryTimer = null;
-          this.requestFlush();
-        }, RETRY_MS, { keepAlive: false });
-      }
-      return;
-    }
-    this.lastFlushMs = ctx.clock.nowMs();
-    this.written += msgs.length;
-    for (let i = 0; i < msgs.length; i++) ctx.ack(msgs[i]!);
-    if (this.roomWaiters.length > 0 &&
-        this.pendingMsgs.length < 2 * MAX_PENDING_RECORDS && this.pendingBytes < 2 * MAX_PENDING_BYTES) {
-      for (const r of this.roomWaiters.splice(0)) r();
-    }
   }
 
   /** The open handle for the current path, (re)opening as rotation or reopen() require. */
@@ -202,7 +130,7 @@ export class FileOutput implements Output {
 
   private currentPath(): string {
     if (this.pathFormat === null) return this.config.path;
-    const nowSec = Math.floor(this.pctx.clock.nowMs() / 1000);
+    const nowSec = Math.floor((this.pctx.clock.nowMs() - (this.closingInterval ? 1 : 0)) / 1000);
     const interval = this.config.rotation_interval * 3600;
     return this.pathFormat.format(Math.floor(nowSec / interval) * interval);
   }
@@ -219,15 +147,18 @@ export class FileOutput implements Output {
     }
   }
 
-  /** At each rotation boundary: flush what is pending into the old file; the next write opens the new one. */
+  /** At each rotation boundary: what is pending goes into the old file; the next write opens the new one. */
   private scheduleRotation(): void {
-    if (this.pathFormat === null || this.stopped) return;
+    if (this.pathFormat === null || this.stopped || this.ctx === null) return;
     const intervalMs = this.config.rotation_interval * 3600_000;
     const now = this.pctx.clock.nowMs();
     const next = (Math.floor(now / intervalMs) + 1) * intervalMs;
     this.rotationTimer = this.pctx.clock.setTimeout(() => {
       this.rotationTimer = null;
-      this.requestFlush();
+      // A batch handed over right now (synchronously) holds records of the interval that ended.
+      this.closingInterval = true;
+      this.ctx?.requestFlush();
+      this.closingInterval = false;
       this.scheduleRotation();
     }, Math.max(1, next - now), { keepAlive: false });
   }

@@ -4,7 +4,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { Message } from '../../../core/message.js';
-import { RetryableError } from '../../../plugin-api/index.js';
+import type { BatchResult, OutputContext } from '../../../plugin-api/index.js';
 import { fakeOutputContext } from '../../../../test/harness/fake-output-context.js';
 import { HttpOutput } from './http-output.js';
 import { httpOutputOptions, validateHttpOutput, type HttpOutputConfig } from './config.js';
@@ -39,6 +39,22 @@ function config(address: string, extra: Partial<HttpOutputConfig> = {}): HttpOut
 
 const payloadEncoder = { encode: (m: Message) => m.payload ?? '' };
 
+/** Sends the messages as one batch (encoded as the runner would, swallowed ones left out). */
+async function send(out: HttpOutput, ctx: OutputContext, ...msgs: Message[]): Promise<BatchResult | void> {
+  const records = msgs.map((m) => ({ msg: m, bytes: ctx.encode(m) })).filter((r) => r.bytes !== null);
+  if (records.length === 0) return;
+  return out.writeBatch({ records, bytes: records.reduce((n, r) => n + r.bytes!.length, 0), attempt: 0 });
+}
+
+/** The single record's outcome as text: 'done', 'retry: <msg>' or 'rejected: <reason>'. */
+async function outcome(out: HttpOutput, ctx: OutputContext, m: Message): Promise<string> {
+  const r = await send(out, ctx, m);
+  if (!r) return 'done';
+  if (r.rejections.has(0)) return `rejected: ${r.rejections.get(0)}`;
+  if (r.retries.has(0)) return `retry: ${r.retries.get(0)!.message}`;
+  return 'done';
+}
+
 function msg(payload: string): Message {
   const m = new Message();
   m.payload = payload;
@@ -56,7 +72,7 @@ test('POST: body = encoded bytes, configured headers as written, Basic auth, no 
     }),
     ctx,
   );
-  await out.process(msg('{"x":1}'), ctx);
+  assert.equal(await send(out, ctx, msg('{"x":1}')), undefined);
   await out.stop();
   await s.close();
   const r = s.seen[0]!;
@@ -75,9 +91,8 @@ test('GET sends no body; PUT sends it; an encoder returning null sends nothing',
   const ctx = fakeOutputContext({ encoder: { encode: (m: Message) => (m.payload === 'skip' ? null : m.payload ?? '') } });
   const get = new HttpOutput(config(`http://127.0.0.1:${s.port}/g`, { method: 'get' }), ctx);
   const put = new HttpOutput(config(`http://127.0.0.1:${s.port}/p`, { method: 'PUT' }), ctx);
-  await get.process(msg('discarded'), ctx);
-  await put.process(msg('kept'), ctx);
-  await put.process(msg('skip'), ctx);
+  await send(get, ctx, msg('discarded'));
+  await send(put, ctx, msg('kept'), msg('skip'));
   await get.stop();
   await put.stop();
   await s.close();
@@ -104,23 +119,37 @@ test('5xx, 429 and connection errors are retryable; other 4xx are permanent and 
   });
   const ctx = fakeOutputContext({ encoder: payloadEncoder });
   const out = new HttpOutput(config(`http://127.0.0.1:${s.port}/x`), ctx);
-  await assert.rejects(out.process(msg('a'), ctx), (e: Error) => e instanceof RetryableError && /HTTP Error code returned: 503 Service Unavailable - no way/.test(e.message));
+  assert.equal(await outcome(out, ctx, msg('a')), 'retry: HTTP Error code returned: 503 Service Unavailable - no way');
   status = 429;
-  await assert.rejects(out.process(msg('a'), ctx), (e: Error) => e instanceof RetryableError && /429 Too Many Requests/.test(e.message));
+  assert.equal(await outcome(out, ctx, msg('a')), 'retry: HTTP Error code returned: 429 Too Many Requests - no way');
   status = 400;
-  await assert.rejects(out.process(msg('a'), ctx), (e: Error) => !(e instanceof RetryableError) && /400 Bad Request - no way/.test(e.message));
-  assert.equal(out.rejected, 1);
+  assert.equal(await outcome(out, ctx, msg('a')), 'rejected: HTTP Error code returned: 400 Bad Request - no way');
   assert.equal(out.retryable, 2);
   status = 200;
   const redirected = new HttpOutput(config(`http://127.0.0.1:${s.port}/old`), ctx);
-  await redirected.process(msg('moved'), ctx);
+  assert.equal(await outcome(redirected, ctx, msg('moved')), 'done');
   assert.deepEqual(s.seen.slice(-1).map((r) => [r.url, r.body]), [['/new', 'moved']]);
   await out.stop();
   await redirected.stop();
   await s.close();
   const dead = new HttpOutput(config(`http://127.0.0.1:${s.port}/x`), ctx);
-  await assert.rejects(dead.process(msg('a'), ctx), (e: Error) => e instanceof RetryableError && /Error making HTTP request: .*ECONNREFUSED/.test(e.message));
+  assert.match(await outcome(dead, ctx, msg('a')), /^retry: Error making HTTP request: .*ECONNREFUSED/);
   await dead.stop();
+});
+
+test('a batch: requests in order, a 4xx rejects only its record, a 5xx retries it and everything after it', async () => {
+  const s = await server((r, res) => {
+    res.statusCode = r.body === 'bad' ? 400 : r.body === 'busy' ? 503 : 200;
+    res.end();
+  });
+  const ctx = fakeOutputContext({ encoder: payloadEncoder });
+  const out = new HttpOutput(config(`http://127.0.0.1:${s.port}/b`), ctx);
+  const r = (await send(out, ctx, msg('a'), msg('bad'), msg('b'), msg('busy'), msg('c')))!;
+  assert.deepEqual([...r.rejections.keys()], [1]);
+  assert.deepEqual([...r.retries.keys()], [3, 4], 'the failed record and the one behind it');
+  assert.deepEqual(s.seen.map((x) => x.body), ['a', 'bad', 'b', 'busy'], 'nothing sent after the retryable failure');
+  await out.stop();
+  await s.close();
 });
 
 test('http_timeout bounds the whole request (retryable)', async () => {
@@ -128,7 +157,7 @@ test('http_timeout bounds the whole request (retryable)', async () => {
   const ctx = fakeOutputContext({ encoder: payloadEncoder });
   const out = new HttpOutput(config(`http://127.0.0.1:${s.port}/slow`, { http_timeout: 100 }), ctx);
   const t0 = Date.now();
-  await assert.rejects(out.process(msg('a'), ctx), (e: Error) => e instanceof RetryableError && /timed out/.test(e.message));
+  assert.match(await outcome(out, ctx, msg('a')), /^retry: Error making HTTP request: request timed out/);
   assert.ok(Date.now() - t0 < 900);
   await out.stop();
   await s.close();

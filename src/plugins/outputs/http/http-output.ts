@@ -3,16 +3,16 @@
  * (POST/PUT; GET sends none). The request succeeds on a final 1xx-3xx status after redirects; the
  * response body is read and discarded so the keep-alive connection is reused.
  *
- * Delivery policy lives in the output runner; this plugin only classifies failures:
- * - connection errors, timeouts, 5xx and 429 throw RetryableError (retried until they succeed,
- *   with buffering forever at 10 ms..1 s, so a record leaves the disk queue only once accepted);
- * - any other status >= 400 throws a plain error: a permanent failure, counted (RejectedCount) and
+ * Delivery policy lives in the output runner; this plugin sends the records of a batch one
+ * request at a time, in order, and classifies each outcome:
+ * - connection errors, timeouts, 5xx and 429: that record and every one after it are retried
+ *   (with buffering forever at 10 ms..1 s, so a record leaves the disk queue only once accepted);
+ * - any other status >= 400: the record is rejected, counted by the runner (RejectedCount) and
  *   logged with the status and the start of the response body, never silently dropped.
  */
 import { STATUS_CODES } from 'node:http';
 import { Agent, interceptors, type Dispatcher } from 'undici';
-import type { Message } from '../../../core/message.js';
-import { RetryableError, type Output, type OutputContext, type PluginContext, type ReportField } from '../../../plugin-api/index.js';
+import { BatchResult, type Batch, type Output, type PluginContext, type ReportField } from '../../../plugin-api/index.js';
 import type { HttpOutputConfig } from './config.js';
 import { tlsClientOptions } from './tls.js';
 
@@ -31,8 +31,6 @@ export class HttpOutput implements Output {
   private readonly timeoutMs: number;
   /** Requests accepted by the server. */
   sent = 0;
-  /** Permanent failures (4xx other than 429). */
-  rejected = 0;
   /** Failed attempts that will be retried. */
   retryable = 0;
   lastStatus = 0;
@@ -56,9 +54,21 @@ export class HttpOutput implements Output {
     this.dispatcher = this.agent.compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTS }));
   }
 
-  async process(msg: Message, ctx: OutputContext): Promise<void> {
-    const body = ctx.encode(msg);
-    if (body === null) return; // the encoder swallowed the message
+  async writeBatch(batch: Batch): Promise<BatchResult | void> {
+    const recs = batch.records;
+    let result: BatchResult | undefined;
+    for (let i = 0; i < recs.length; i++) {
+      const outcome = await this.send(recs[i]!.bytes!);
+      if (outcome === null) continue;
+      result ??= new BatchResult();
+      if (outcome.retry) return result.retryRange(i, recs.length, new Error(outcome.message));
+      result.reject(i, outcome.message);
+    }
+    return result;
+  }
+
+  /** One request: null when the server accepted it, else why not and whether to retry. */
+  private async send(body: Buffer): Promise<{ retry: boolean; message: string } | null> {
     let res: Dispatcher.ResponseData;
     try {
       res = await this.dispatcher.request({
@@ -71,7 +81,7 @@ export class HttpOutput implements Output {
       });
     } catch (err) {
       this.retryable++;
-      throw new RetryableError(`Error making HTTP request: ${describe(err)}`);
+      return { retry: true, message: `Error making HTTP request: ${describe(err)}` };
     }
     const status = res.statusCode;
     this.lastStatus = status;
@@ -82,7 +92,7 @@ export class HttpOutput implements Output {
         /* the response was complete enough: the server accepted the request */
       }
       this.sent++;
-      return;
+      return null;
     }
     let text = '';
     try {
@@ -93,10 +103,9 @@ export class HttpOutput implements Output {
     const message = `HTTP Error code returned: ${status} ${STATUS_CODES[status] ?? ''} - ${text}`;
     if (status >= 500 || status === 429) {
       this.retryable++;
-      throw new RetryableError(message);
+      return { retry: true, message };
     }
-    this.rejected++;
-    throw new Error(message);
+    return { retry: false, message };
   }
 
   async stop(): Promise<void> {
@@ -106,7 +115,6 @@ export class HttpOutput implements Output {
   report(): ReportField[] {
     return [
       { name: 'SentCount', value: this.sent, representation: 'count' },
-      { name: 'RejectedCount', value: this.rejected, representation: 'count' },
       { name: 'RetryableErrorCount', value: this.retryable, representation: 'count' },
       { name: 'LastStatus', value: this.lastStatus, representation: '' },
     ];

@@ -3,74 +3,56 @@
  * (spec/outputs.md §8): the [hekad] log_flags prefix, the bytes, and "\n" only when the bytes do
  * not already end with one. The prefix goes only in front of the first line of a multi-line record.
  *
- * Lines are coalesced per event-loop turn into one stream write (a write per message costs a
- * syscall each), and acknowledged from that write's callback. When the stream reports
- * backpressure, process() returns a promise that settles on 'drain', so the runner stops feeding.
+ * The output runner hands over what is queued as one batch (lines of one event-loop turn), which
+ * goes out in one stream write; the batch is done when that write's callback reports success, so
+ * only lines that reached stdout are acknowledged. A failed write makes the batch a retry (the
+ * runner's backoff); encode errors are rejected by the runner, which counts and logs them.
  */
 import { LOG_MICROSECONDS, logPrefix } from '../../../log/logger.js';
-import type { Message } from '../../../core/message.js';
-import type { Output, OutputContext } from '../../../plugin-api/index.js';
+import { RetryableError, type Batch, type BatchSettings, type Output, type OutputContext } from '../../../plugin-api/index.js';
 
 /** What LogOutput writes to: process.stdout, or a test's stream. */
 export interface LineStream {
   write(chunk: Buffer, cb: (err?: Error | null) => void): boolean;
-  once(event: 'drain', listener: () => void): unknown;
   on(event: 'error', listener: (err: Error) => void): unknown;
-  readonly writableNeedDrain?: boolean;
 }
 
-/** Flush the coalesced chunk early when it grows past this many bytes. */
-const MAX_CHUNK_BYTES = 256 * 1024;
 const NEWLINE = Buffer.from('\n');
 
 export class LogOutput implements Output {
-  readonly manualAck = true;
-  private parts: Buffer[] = [];
-  private partBytes = 0;
-  private batch: Message[] = [];
-  private scheduled = false;
-  private ctx: OutputContext | null = null;
-  private drainWait: Promise<void> | null = null;
+  /** Lines of one turn in one write, at most 256 KiB (a write per message costs a syscall each). */
+  readonly batch: Partial<BatchSettings> = { maxBytes: 256 * 1024, maxRecords: 4096, whenIdle: true };
   private prefixSec = NaN;
   private prefixBuf = Buffer.alloc(0);
-  private writesInFlight = 0;
-  private idleWaiters: Array<() => void> = [];
+  writeErrors = 0;
 
   constructor(private readonly stream: LineStream = process.stdout as unknown as LineStream) {
     // An EPIPE on stdout must not crash the daemon; it is reported per failed write instead.
     stream.on('error', () => {});
   }
 
-  process(msg: Message, ctx: OutputContext): void | Promise<void> {
-    this.ctx = ctx;
-    let bytes: Buffer | null;
-    try {
-      bytes = ctx.encode(msg);
-    } catch (err) {
-      ctx.reportError(new Error(`Error encoding message: ${(err as Error).message ?? String(err)}`), 'encoding');
-      ctx.ack(msg);
-      return;
-    }
-    if (bytes === null) {
-      ctx.ack(msg); // swallowed by the encoder: nothing to write
-      return;
-    }
+  writeBatch(batch: Batch, ctx: OutputContext): Promise<void> {
+    const parts: Buffer[] = [];
+    let size = 0;
     const prefix = this.prefix(ctx);
-    if (prefix.length > 0) this.push(prefix);
-    this.push(bytes);
-    if (bytes.length === 0 || bytes[bytes.length - 1] !== 0x0a) this.push(NEWLINE);
-    this.batch.push(msg);
-    if (this.partBytes >= MAX_CHUNK_BYTES) this.flush();
-    else if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.flush());
+    for (const rec of batch.records) {
+      const bytes = rec.bytes!;
+      if (prefix.length > 0) parts.push(prefix);
+      parts.push(bytes);
+      size += prefix.length + bytes.length;
+      if (bytes.length === 0 || bytes[bytes.length - 1] !== 0x0a) {
+        parts.push(NEWLINE);
+        size++;
+      }
     }
-    if (this.drainWait !== null) return this.drainWait;
-  }
-
-  private push(b: Buffer): void {
-    this.parts.push(b);
-    this.partBytes += b.length;
+    const chunk = parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
+    return new Promise((resolve, reject) => {
+      this.stream.write(chunk, (err) => {
+        if (!err) return resolve();
+        this.writeErrors++;
+        reject(new RetryableError(`Error writing to stdout: ${err.message}`));
+      });
+    });
   }
 
   /** Go's log prefix for now; cached per second unless microseconds are shown. */
@@ -84,42 +66,5 @@ export class LogOutput implements Output {
       this.prefixBuf = Buffer.from(logPrefix(flags, new Date(ms)));
     }
     return this.prefixBuf;
-  }
-
-  private flush(): void {
-    this.scheduled = false;
-    if (this.batch.length === 0) return;
-    const chunk = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.partBytes);
-    const batch = this.batch;
-    const ctx = this.ctx!;
-    this.parts = [];
-    this.partBytes = 0;
-    this.batch = [];
-    this.writesInFlight++;
-    const ok = this.stream.write(chunk, (err) => {
-      // A failed stdout write is reported and the messages dropped, as Heka does: retrying a
-      // broken stdout cannot succeed.
-      if (err) ctx.reportError(new Error(`Error writing to stdout: ${err.message}`), 'write');
-      for (let i = 0; i < batch.length; i++) ctx.ack(batch[i]!);
-      if (--this.writesInFlight === 0) {
-        const w = this.idleWaiters;
-        this.idleWaiters = [];
-        for (const r of w) r();
-      }
-    });
-    if (!ok && this.drainWait === null) {
-      this.drainWait = new Promise((resolve) =>
-        this.stream.once('drain', () => {
-          this.drainWait = null;
-          resolve();
-        }),
-      );
-    }
-  }
-
-  /** Write what is pending and wait until every write has called back (all messages acked). */
-  async stop(): Promise<void> {
-    this.flush();
-    if (this.writesInFlight > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 }
