@@ -17,6 +17,7 @@ import type {
   PluginContext,
   Splitter,
   SplitterCommonOptions,
+  DecoderDefinition,
   SplitterDefinition,
 } from '../plugin-api/index.js';
 import { FilterRunner } from '../runners/filter-runner.js';
@@ -231,13 +232,14 @@ export class Pipeline {
           break;
         }
         case 'input': {
-          let decoder: { name: string; instance: Decoder } | null = null;
+          let decoder: { name: string; instance: Decoder; perStream?: () => Decoder } | null = null;
           if (c.decoder) {
             const ds = refSection(s, 'decoder', c.decoder, 'decoder');
             if (ds) {
               const instanceName = `${s.name}-${ds.name}`;
               const inst = create<Decoder>(ds, instanceName, 'Decoder');
-              if (inst) decoder = { name: ds.name, instance: inst };
+              const perStream = (ds.def as DecoderDefinition).perStream ? () => ds.def.create(ds.config, ctxFor(instanceName, ds.type, 'Decoder')) as Decoder : undefined;
+              if (inst) decoder = { name: ds.name, instance: inst, perStream };
               p.decoderNames.push(instanceName);
             }
           }
