@@ -29,7 +29,7 @@ const AREAS: Record<string, () => Promise<unknown>> = {
     return r;
   },
   async userdecoder() {
-    const lines = Number(process.env.BENCH_USERDECODER_LINES ?? 1_000_000);
+    const lines = Number(process.env.BENCH_USERDECODER_LINES ?? 2_000_000);
     const r = await benchUserDecoderPipeline(lines);
     console.log(
       `user JS decoder pipeline: ${r.lines} lines in ${r.seconds.toFixed(2)} s = ${Math.round(r.linesPerSec)} lines/s, peak RSS ${r.peakRssMiB.toFixed(0)} MiB`,
