@@ -25,7 +25,7 @@ interface Rig {
   ackAll(): void;
 }
 
-function rig(decoder: Decoder, over: { sendDecodeFailures?: boolean; logDecodeFailures?: boolean } = {}): Rig {
+function rig(decoder: Decoder, over: { sendDecodeFailures?: boolean; logDecodeFailures?: boolean; perStream?: () => Decoder } = {}): Rig {
   const routed: Message[] = [];
   const held: Message[] = [];
   const logs: string[] = [];
@@ -55,7 +55,7 @@ function rig(decoder: Decoder, over: { sendDecodeFailures?: boolean; logDecodeFa
       canExit: true,
       hostname: 'h',
       baseDir: '/tmp',
-      decoder: { name: 'dec', instance: decoder },
+      decoder: { name: 'dec', instance: decoder, perStream: over.perStream },
       sendDecodeFailures: over.sendDecodeFailures ?? false,
       logDecodeFailures: over.logDecodeFailures ?? true,
       newSplitter: () => new TokenSplitter(),
@@ -178,4 +178,30 @@ test('a decoder without decodeBatch gets one decode() per record', () => {
   stream.write(Buffer.from(lines(5)));
   assert.equal(calls.length, 5);
   assert.equal(routed.length, 5);
+});
+
+test('a per-stream decoder: every stream gets its own instance, stopped when the stream closes', () => {
+  const made: Array<{ id: number; seen: string[]; stopped: boolean }> = [];
+  const factory = (): Decoder => {
+    const st = { id: made.length, seen: [] as string[], stopped: false };
+    made.push(st);
+    return {
+      decode: (m) => {
+        st.seen.push(m.payload!);
+        return m;
+      },
+      stop: () => {
+        st.stopped = true;
+      },
+    };
+  };
+  const shared: Decoder = { decode: () => assert.fail('the shared instance is not used for streams') };
+  const { runner, stream, routed } = rig(shared, { perStream: factory });
+  const other = runner.ctx.openStream({ name: 'second' });
+  stream.write(Buffer.from('a1\na2\n'));
+  other.write(Buffer.from('b1\n'));
+  assert.deepEqual(made.map((d) => d.seen), [['a1\n', 'a2\n'], ['b1\n']]);
+  assert.equal(routed.length, 3);
+  other.close();
+  assert.deepEqual(made.map((d) => d.stopped), [false, true]);
 });
