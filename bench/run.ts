@@ -1,12 +1,13 @@
 /**
  * `npm run bench [area...]`: runs the benchmarks, prints the figures with the machine's details and
  * writes them to bench/results.json (areas not run keep their previous figures). Areas: matcher,
- * logfile, statsd, buffering, sandbox. Benchmarks never gate CI.
+ * logfile, userdecoder, statsd, buffering, sandbox. Benchmarks never gate CI.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { machineInfo } from './machine.js';
 import { benchMatchers } from './matcher/matcher.bench.js';
 import { benchLogfilePipeline } from './throughput/logfile-pipeline.bench.js';
+import { benchUserDecoderPipeline } from './throughput/user-decoder-pipeline.bench.js';
 import { benchStatsd } from './statsd/statsd.bench.js';
 import { benchBufferedOutput, benchDiskQueue } from './buffering/buffering.bench.js';
 import { benchHttpStatus, benchUserFilterBoundary } from './sandbox/sandbox.bench.js';
@@ -24,6 +25,14 @@ const AREAS: Record<string, () => Promise<unknown>> = {
     const r = await benchLogfilePipeline(size);
     console.log(
       `logfile pipeline: ${(r.bytes / 2 ** 20).toFixed(0)} MiB in ${r.seconds.toFixed(2)} s = ${r.mibPerSec.toFixed(1)} MiB/s, peak RSS ${r.peakRssMiB.toFixed(0)} MiB`,
+    );
+    return r;
+  },
+  async userdecoder() {
+    const lines = Number(process.env.BENCH_USERDECODER_LINES ?? 2_000_000);
+    const r = await benchUserDecoderPipeline(lines);
+    console.log(
+      `user JS decoder pipeline: ${r.lines} lines in ${r.seconds.toFixed(2)} s = ${Math.round(r.linesPerSec)} lines/s, peak RSS ${r.peakRssMiB.toFixed(0)} MiB`,
     );
     return r;
   },

@@ -4,43 +4,18 @@
  * (VmHWM) of the daemon.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
+import { generateLog, peakRssKiB } from './nginx-log.js';
 
 const HEKAD = new URL('../../../bin/hekad.js', import.meta.url).pathname;
-
-function generateLog(path: string, bytes: number): number {
-  const fd = openSync(path, 'w');
-  const ips = ['10.1.2.3', '192.168.0.17', '172.16.99.4', '203.0.113.250'];
-  const paths = ['/', '/index.html', '/api/v1/items?id=', '/static/app.min.js', '/login'];
-  let written = 0;
-  let i = 0;
-  while (written < bytes) {
-    let chunk = '';
-    for (let k = 0; k < 5000; k++, i++) {
-      chunk += `${ips[i & 3]} - - [10/Feb/2014:16:${String((i >> 10) % 60).padStart(2, '0')}:41 +0000] "GET ${paths[i % 5]}${i} HTTP/1.1" ${i % 17 === 0 ? 404 : 200} ${i % 9000} "-" "Mozilla/5.0 (X11; Linux x86_64; rv:31.0) Gecko/20100101 Firefox/31.0"\n`;
-    }
-    written += writeSync(fd, chunk);
-  }
-  closeSync(fd);
-  return written;
-}
-
-function peakRssKiB(pid: number): number {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : 0;
-  } catch {
-    return 0;
-  }
-}
 
 export async function benchLogfilePipeline(sizeMiB = 1024): Promise<{ bytes: number; seconds: number; mibPerSec: number; peakRssMiB: number }> {
   const root = join(tmpdir(), `hekad-bench-${process.pid}`);
   rmSync(root, { recursive: true, force: true });
   mkdirSync(join(root, 'logs'), { recursive: true });
-  const bytes = generateLog(join(root, 'logs', 'access.log'), sizeMiB * 1024 * 1024);
+  const { bytes } = generateLog(join(root, 'logs', 'access.log'), sizeMiB * 1024 * 1024);
   const out = join(root, 'out.log');
   const config = join(root, 'bench.toml');
   writeFileSync(

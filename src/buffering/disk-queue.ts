@@ -39,6 +39,7 @@ import { findFrame, newFrameResult } from '../core/framing.js';
 import { Message, type AckTarget } from '../core/message.js';
 import { decodeMessage } from '../core/protobuf.js';
 import { CheckpointFile, readCheckpoint, type Cursor } from './checkpoint.js';
+import { SettledPrefix } from '../core/settled-prefix.js';
 
 export interface DiskQueueOptions {
   /** `<base_dir>/output_queue/<name>` (see queueDir). */
@@ -106,13 +107,8 @@ export class DiskQueue implements AckTarget {
   private skipFrom = -1;
   private skipBytes = 0;
   private skipReason = '';
-  // ---- acknowledgements: a ring of (file id, end offset) per record handed out
-  private ringIds = new Float64Array(1024);
-  private ringEnds = new Float64Array(1024);
-  private ringDone = new Uint8Array(1024);
-  private ringMask = 1023;
-  private head = 0;
-  private nextSeq = 0;
+  // ---- acknowledgements: one entry (file id, end offset) per record handed out
+  private readonly acks = new SettledPrefix();
   // ---- cursor
   private cursorId = 0;
   private cursorOffset = 0;
@@ -378,7 +374,7 @@ export class DiskQueue implements AckTarget {
           this.endSkip();
           m.rawBytes = bytes;
           m.ackTarget = this;
-          m.ackSeq = this.pushEntry(this.readId, this.chunkStart + this.chunkPos);
+          m.ackSeq = this.acks.push(this.readId, this.chunkStart + this.chunkPos);
           m.refs = 1;
           return m;
         }
@@ -468,58 +464,22 @@ export class DiskQueue implements AckTarget {
   // -------------------------------------------------------------------------------------------
   // Acknowledgement
 
-  private pushEntry(id: number, end: number): number {
-    if (this.nextSeq - this.head > this.ringMask) this.growRing();
-    const seq = this.nextSeq++;
-    const i = seq & this.ringMask;
-    this.ringIds[i] = id;
-    this.ringEnds[i] = end;
-    this.ringDone[i] = 0;
-    return seq;
-  }
-
-  private growRing(): void {
-    const cap = (this.ringMask + 1) * 2;
-    const ids = new Float64Array(cap);
-    const ends = new Float64Array(cap);
-    const done = new Uint8Array(cap);
-    for (let s = this.head; s < this.nextSeq; s++) {
-      const from = s & this.ringMask;
-      const to = s & (cap - 1);
-      ids[to] = this.ringIds[from]!;
-      ends[to] = this.ringEnds[from]!;
-      done[to] = this.ringDone[from]!;
-    }
-    this.ringIds = ids;
-    this.ringEnds = ends;
-    this.ringDone = done;
-    this.ringMask = cap - 1;
-  }
-
   /** Records handed out by next() and not yet acknowledged. */
   get inFlight(): number {
-    return this.nextSeq - this.head;
+    return this.acks.outstanding;
   }
 
   /** AckTarget: the record `seq` was delivered. The cursor moves over the acknowledged prefix. */
   settle(seq: number): void {
-    if (seq < this.head || seq >= this.nextSeq || this.closed) return;
-    const mask = this.ringMask;
-    this.ringDone[seq & mask] = 1;
-    if (seq !== this.head) return;
-    let h = this.head;
-    while (h < this.nextSeq && this.ringDone[h & mask] === 1) {
-      this.ringDone[h & mask] = 0;
-      h++;
-    }
-    const n = h - this.head;
-    const last = (h - 1) & mask;
-    this.head = h;
+    if (this.closed) return;
+    const acks = this.acks;
+    const n = acks.settle(seq);
+    if (n === 0) return;
     this.unacked = Math.max(0, this.unacked - n);
-    const id = this.ringIds[last]!;
+    const id = acks.settledTag;
     const fileChanged = id !== this.cursorId;
     this.cursorId = id;
-    this.cursorOffset = this.ringEnds[last]!;
+    this.cursorOffset = acks.settledPos;
     this.sinceSave += n;
     this.normalizeAndSave(fileChanged);
     this.onSpace?.();

@@ -19,6 +19,7 @@ import type {
   PluginContext,
   Splitter,
   SplitterCommonOptions,
+  DecoderDefinition,
   SplitterDefinition,
 } from '../plugin-api/index.js';
 import { FilterRunner } from '../runners/filter-runner.js';
@@ -255,15 +256,19 @@ export class Pipeline {
           break;
         }
         case 'input': {
-          let decoder: { name: string; instance: Decoder; reportName: string } | null = null;
+          let decoder: { name: string; instance: Decoder; reportName: string; perStream?: () => Decoder } | null = null;
           if (c.decoder) {
             const ds = refSection(s, 'decoder', c.decoder, 'decoder');
             if (ds) {
-              const inst = create<Decoder>(ds, `${s.name}-${ds.name}`, 'Decoder');
-              // One decoder instance serves all of the input's streams for now; its record takes
-              // the name Heka gives the first stream's decoder (`-1`, as the golden shows).
-              // Per-stream instances will register their own records with their tokens.
-              if (inst) decoder = { name: ds.name, instance: inst, reportName: instanceName(s.name, ds.name, 1) };
+              const decoderName = `${s.name}-${ds.name}`;
+              const inst = create<Decoder>(ds, decoderName, 'Decoder');
+              const perStream = (ds.def as DecoderDefinition).perStream
+                ? () => ds.def.create(ds.config, ctxFor(decoderName, ds.type, 'Decoder')) as Decoder
+                : undefined;
+              // The shared instance's record takes the name Heka gives the first stream's decoder
+              // (`-1`, as the golden shows). Per-stream instances should register their own records
+              // with their tokens (not done yet).
+              if (inst) decoder = { name: ds.name, instance: inst, reportName: instanceName(s.name, ds.name, 1), perStream };
             }
           }
           const splitterName = c.splitter || ('defaultSplitter' in s.def && s.def.defaultSplitter) || 'NullSplitter';

@@ -86,9 +86,37 @@ export interface Splitter {
 // ---------------------------------------------------------------------------------------------
 // Decoder
 
-/** Turns one message (Payload or rawBytes) into zero or more messages; throws on a decode error. */
+/**
+ * What decoding one record gave: the message(s) to route (null or [] = dropped), or the Error that
+ * decode() would have thrown for it.
+ */
+export type DecodeResult = Message | Message[] | null | Error;
+
+/**
+ * Turns one message (Payload or rawBytes) into zero or more messages; throws on a decode error.
+ *
+ * Instances: a decoder is shared by every stream of its input (one `<input>-<decoder>` instance,
+ * Heka's report name, one preservation file). A decoder that keeps state per byte stream (e.g. a
+ * multi-line joiner) sets `perStream` on its definition and then gets one instance per stream
+ * opened with InputContext.openStream(); no built-in decoder needs that yet.
+ */
 export interface Decoder {
+  /**
+   * Called for each record when the decoder has no decodeBatch, or for a single record. Returns the
+   * decoded message(s) (the input message itself when unchanged), null to drop it; throws an
+   * Error on a decode error (counted, honouring log_decode_failures / send_decode_failures) or a
+   * DecoderStoppedError when it can decode no more.
+   */
   decode(msg: Message): Message | Message[] | null;
+  /**
+   * Optional: decode several records in one go, where a per-call cost is worth sharing (a user
+   * JS decoder crosses its worker boundary once per batch). Called by the input runner when a read
+   * yields many records, with the records in stream order. Returns one result per record, in
+   * order, each exactly what decode() would have returned or thrown for it; an error affects only
+   * its own record. When the decoder stops, the result at that record is the DecoderStoppedError
+   * and the array ends there: later records were not decoded (and will not be acknowledged).
+   */
+  decodeBatch?(msgs: readonly Message[]): DecodeResult[];
   /** Called once when its input stops (e.g. to save preserved state). */
   stop?(): void | Promise<void>;
   /**
@@ -146,6 +174,14 @@ export interface InputContext extends PluginContext {
   readonly blocked: boolean;
   /** A fresh splitter instance of the input's configured splitter (per stream/connection). */
   newSplitter(): Splitter;
+  /**
+   * Open a byte stream (a file stream, a connection, a channel): it owns the splitting (its own
+   * splitter instance, the common splitter options), building one message per record, decoding
+   * (in batches where the decoder can, with its own decoder instance when the decoder is
+   * per-stream) and routing, and the acknowledgement tracking of its records. Call it from run();
+   * close() the stream when it ends.
+   */
+  openStream(origin: StreamOrigin): InputStream;
   /** Splitter options common to all splitters (spec/config.md §7), already validated. */
   readonly splitterOptions: SplitterCommonOptions;
   /** Base directory for data the daemon writes (journals). */
@@ -158,6 +194,89 @@ export interface InputContext extends PluginContext {
   lookupInput<T>(name: string, capability: Capability<T>): T;
   /** Seconds between ticks from the section's ticker_interval (0 = none); inputs run their own timers. */
   readonly tickerInterval: number;
+}
+
+/** What an input says about a stream it opens (InputContext.openStream). */
+export interface StreamOrigin {
+  /** Names the stream in logs (e.g. a logstream name or a peer address). */
+  name: string;
+  /** Header values of the messages built from records (use_message_bytes = false). Defaults: Type unset, Logger = the input's name, Hostname = the input's hostname. */
+  type?: string;
+  logger?: string;
+  hostname?: string;
+  /** A splitter instance to use instead of a fresh one of the configured splitter (legacy options). */
+  splitter?: Splitter;
+  /** Initial read buffer size (at least min_buffer_size; capped at the max record size). */
+  initialBufferSize?: number;
+  /** Called when the settled position moved (after acknowledgements). */
+  onSettled?(): void;
+}
+
+/**
+ * One byte stream of an input (see InputContext.openStream). Bytes go in by a pull read
+ * (prepareRead / buf / commitRead, then flush()) or a push (write()); records come out as messages
+ * to the decoder and router. Every record is an entry of the stream's settled-prefix tracker,
+ * tagged with `tag` and the stream offset at its end; `settled*` is the highest position below
+ * which every record is acknowledged by all consumers.
+ */
+export interface InputStream {
+  readonly name: string;
+  /** The read buffer; valid data is buf[.., readPos). Replaced when it grows: re-read after prepareRead(). */
+  readonly buf: Buffer;
+  readonly readPos: number;
+  /** Make room for a read at buf[readPos]; returns how many bytes may be written (> 0 after flush() returned true). */
+  prepareRead(): number;
+  /** Account for `n` bytes written at buf[readPos]. */
+  commitRead(n: number): void;
+  /**
+   * Deliver every complete record in the buffer. Returns false when downstream is full (or the
+   * input is paused): the caller waits for ctx.drained() and calls flush() again; undelivered
+   * records stay buffered. A batch handed to a batch decoder is delivered whole (the overshoot
+   * past a full queue is at most one batch).
+   */
+  flush(): boolean;
+  /** Push reading: copy `chunk` in and flush; false when downstream is full (pause the source). */
+  write(chunk: Uint8Array): boolean;
+  /**
+   * End of the byte stream (or of one file of it): deliver the trailing partial record when
+   * deliver_incomplete_final is set, otherwise discard it (counted in `dropped`, logged).
+   * `what` names the data in that log line (e.g. a file path). Returns false when downstream is full.
+   */
+  end(what?: string): boolean;
+  /** Stream offset of the end of the consumed data (the end of the last record). */
+  readonly offset: number;
+  /** Bytes buffered but not yet part of a record. */
+  readonly pending: number;
+  /** Start over at `offset`, forgetting buffered bytes and splitter state; `history` are the bytes before it (for window()). */
+  reset(offset?: number, history?: Uint8Array): void;
+  /** Consume and discard the buffered partial data; returns how many bytes. */
+  discardPending(): number;
+  /** The 500 consumed bytes before `offset`, zero-padded on the left (Heka's journal window), and its SHA-1 hex. */
+  window(): Buffer;
+  windowHash(): string;
+  // ---- acknowledgements
+  /** Tag stamped on the entries of the records delivered from now on (e.g. a file id). */
+  tag: number;
+  /** A settled entry at the current offset and tag (e.g. "reading this file from here"); returns its sequence number. */
+  mark(): number;
+  /** Sequence number of the newest entry (-1: none). */
+  readonly lastSeq: number;
+  /** Lowest sequence number not settled yet (entries below it are all settled). */
+  readonly settledHead: number;
+  /** The settled position: its tag (-1: nothing settled), offset and entry sequence number. */
+  readonly settledTag: number;
+  readonly settledOffset: number;
+  readonly settledSeq: number;
+  /** Forget the settled position (the stream gave up the file it named). */
+  clearSettled(): void;
+  // ---- counters
+  /** Records delivered and their bytes; records over the max record size truncated / dropped, and partial records dropped. */
+  readonly records: number;
+  readonly bytes: number;
+  readonly truncated: number;
+  readonly dropped: number;
+  /** The stream is finished: a per-stream decoder is stopped. Acknowledgements still arrive and are tracked. */
+  close(): void;
 }
 
 export interface SplitterCommonOptions {
@@ -419,6 +538,8 @@ export interface SplitterDefinition<S extends OptionSchema = OptionSchema> exten
 }
 export interface DecoderDefinition<S extends OptionSchema = OptionSchema> extends DefinitionBase<S> {
   kind: 'decoder';
+  /** One instance per input stream (the decoder keeps per-stream state) instead of one per input. */
+  perStream?: boolean;
   create(config: any, ctx: PluginContext): Decoder;
 }
 export interface EncoderDefinition<S extends OptionSchema = OptionSchema> extends DefinitionBase<S> {

@@ -9,6 +9,7 @@ import { systemClock } from '../../src/core/clock.js';
 import type { Message } from '../../src/core/message.js';
 import type { GlobalConfig, Input, InputContext, Splitter, SplitterCommonOptions } from '../../src/plugin-api/index.js';
 import { Logger, type LogSink } from '../../src/log/logger.js';
+import { RecordStream } from '../../src/runners/input-stream.js';
 
 export const defaultGlobals: GlobalConfig = {
   maxprocs: 1,
@@ -128,6 +129,23 @@ export function fakeInputContext(opts: FakeInputOptions = {}): FakeInputContext 
     newSplitter() {
       if (!opts.splitter) throw new Error('fakeInputContext: no splitter factory given');
       return opts.splitter();
+    },
+    openStream(origin) {
+      // The real stream class; its records go to deliver() one by one (no decoder here).
+      return new RecordStream({
+        origin,
+        splitter: origin.splitter ?? ctx.newSplitter(),
+        splitterOptions: ctx.splitterOptions,
+        clock: ctx.clock,
+        log: ctx.log,
+        logger: ctx.name,
+        hostname: ctx.hostname,
+        sink: {
+          deliver: (m) => ctx.deliver(m),
+          batchSize: 1,
+          deliverBatch: (ms) => ms.map((m) => ctx.deliver(m)).every(Boolean),
+        },
+      });
     },
     get blocked() {
       return inFlight >= capacity;

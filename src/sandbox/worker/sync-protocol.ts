@@ -13,6 +13,15 @@
  *
  * A request or response larger than the data area travels over a MessageChannel instead
  * (receiveMessageOnPort on the other side, still synchronous); F_VIA_PORT in C_FLAGS says so.
+ *
+ * OP_BATCH carries several records in one round trip (a decoder's batch): the request is
+ * `[u32 count]` then `count` times `[u32 length][bytes]`; the response is `[u32 count]` then one
+ * response (kind, records as above) per record, in order, ending early at an R_FATAL. The worker
+ * writes results one after the other and publishes in C_BATCH_AREA how many are complete in the
+ * data area, and in C_BATCH_DONE how many records it has processed: the main thread gives every
+ * record its own CPU budget (the wait is extended while C_BATCH_DONE moves) and, when it has to
+ * kill the worker, still uses the results already written. Results that do not fit the data area
+ * make the whole response go over the port.
  */
 import type { MessagePort } from 'node:worker_threads';
 
@@ -25,11 +34,16 @@ export const C_FLAGS = 4;
 export const C_HEAP = 5;
 /** 0 loading, 1 ready, 2 load failed (the data area holds the error text). */
 export const C_READY = 6;
-export const C_WORDS = 8;
+/** OP_BATCH: results complete in the data area so far. */
+export const C_BATCH_AREA = 7;
+/** OP_BATCH: records processed so far. */
+export const C_BATCH_DONE = 8;
+export const C_WORDS = 10;
 export const DATA_OFFSET = C_WORDS * 4;
 
 export const OP_PROCESS = 1;
 export const OP_STOP = 2;
+export const OP_BATCH = 3;
 
 export const F_VIA_PORT = 1;
 /** OP_STOP: save the state for preserve_data. */

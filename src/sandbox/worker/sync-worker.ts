@@ -12,6 +12,8 @@ import { decodeMessage, encodeMessage } from '../../core/protobuf.js';
 import { SandboxTermination } from '../errors.js';
 import type { Injection } from '../host.js';
 import {
+  C_BATCH_AREA,
+  C_BATCH_DONE,
   C_FLAGS,
   C_HEAP,
   C_LEN,
@@ -22,6 +24,7 @@ import {
   DATA_OFFSET,
   F_SAVE,
   F_VIA_PORT,
+  OP_BATCH,
   OP_STOP,
   R_FAILURE,
   R_FATAL,
@@ -50,8 +53,7 @@ let sb: UserSandbox | null = null;
 // ---- response writing ------------------------------------------------------------------------
 
 function respond(kind: number, records: Uint8Array[]): void {
-  let size = 5;
-  for (const r of records) size += 4 + r.length;
+  const size = resultSize(records);
   let out: Buffer;
   let viaPort = false;
   if (size <= data.length) out = data;
@@ -59,17 +61,30 @@ function respond(kind: number, records: Uint8Array[]): void {
     out = Buffer.allocUnsafe(size);
     viaPort = true;
   }
-  out[0] = kind;
-  out.writeUInt32LE(records.length, 1);
-  let pos = 5;
-  for (const r of records) {
+  writeResult(out, 0, kind, records);
+  if (viaPort) port.postMessage(out);
+  Atomics.store(ctrl, C_LEN, size);
+  Atomics.store(ctrl, C_FLAGS, viaPort ? F_VIA_PORT : 0);
+}
+
+function resultSize(records: Uint8Array[]): number {
+  let size = 5;
+  for (let i = 0; i < records.length; i++) size += 4 + records[i]!.length;
+  return size;
+}
+
+/** `[u8 kind][u32 count]([u32 length][bytes])*` at out[pos]; returns the end. */
+function writeResult(out: Buffer, pos: number, kind: number, records: Uint8Array[]): number {
+  out[pos] = kind;
+  out.writeUInt32LE(records.length, pos + 1);
+  pos += 5;
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
     out.writeUInt32LE(r.length, pos);
     out.set(r, pos + 4);
     pos += 4 + r.length;
   }
-  if (viaPort) port.postMessage(out);
-  Atomics.store(ctrl, C_LEN, size);
-  Atomics.store(ctrl, C_FLAGS, viaPort ? F_VIA_PORT : 0);
+  return pos;
 }
 
 const text = (s: string): Uint8Array => Buffer.from(s, 'utf8');
@@ -88,24 +103,34 @@ function encoderOutput(inj: Injection): Uint8Array {
 }
 
 let calls = 0;
+const NONE: Uint8Array[] = [];
 
-function process(req: Uint8Array): void {
+// The outcome of one process_message call (module-level: no allocation per record).
+let outKind = 0;
+let outRecords: Uint8Array[] = NONE;
+
+function result(kind: number, records: Uint8Array[]): void {
+  outKind = kind;
+  outRecords = records;
+}
+
+/** One process_message call on `req`; the outcome is left in outKind / outRecords. Throws when the sandbox dies. */
+function processOne(req: Uint8Array): void {
   const s = sb!;
   let loaded: Message | null = null;
   const load = (): Message => (loaded = decodeMessage(req));
   s.setCurrent(load, () => req);
   injections = [];
   const [status, err] = s.processMessage();
+  if ((++calls & 255) === 1) Atomics.store(ctrl, C_HEAP, Math.round(getHeapStatistics().used_heap_size / 1024));
   if (status < 0 && !(status === -2 && !isDecoder)) {
     injections = [];
-    respond(R_FAILURE, [text(err ?? '')]);
-    return;
+    return result(R_FAILURE, [text(err ?? '')]);
   }
   if (!isDecoder) {
-    if (status === -2) respond(R_SKIP, []);
-    else if (injections.length > 0) respond(R_OUTPUT, [encoderOutput(injections[injections.length - 1]!)]);
-    else respond(R_OUTPUT, [encodeMessage(s.currentMessage()!)]);
-    return;
+    if (status === -2) return result(R_SKIP, NONE);
+    if (injections.length > 0) return result(R_OUTPUT, [encoderOutput(injections[injections.length - 1]!)]);
+    return result(R_OUTPUT, [encodeMessage(s.currentMessage()!)]);
   }
   if (injections.length > 0) {
     const orig = loaded ?? decodeMessage(req);
@@ -114,11 +139,69 @@ function process(req: Uint8Array): void {
       const m = decoderOutput(inj, orig);
       if (m !== null) out.push(encodeMessage(m));
     }
-    respond(R_MESSAGES, out);
-    return;
+    return result(R_MESSAGES, out);
   }
-  if (s.written) respond(R_MODIFIED, [encodeMessage(s.currentMessage()!)]);
-  else respond(R_PASS, []);
+  if (s.written) return result(R_MODIFIED, [encodeMessage(s.currentMessage()!)]);
+  return result(R_PASS, NONE);
+}
+
+function process(req: Uint8Array): void {
+  processOne(req);
+  respond(outKind, outRecords);
+}
+
+function fatalReason(err: unknown): string {
+  return err instanceof SandboxTermination ? err.message : `process_message() ${(err as Error)?.message ?? err}`;
+}
+
+/**
+ * OP_BATCH (sync-protocol.ts): process every record, writing each result as soon as it is known.
+ * Returns true when the sandbox died on a record (its R_FATAL result ends the response).
+ */
+function processBatch(req: Uint8Array): boolean {
+  const rq = Buffer.from(req.buffer, req.byteOffset, req.byteLength);
+  const count = rq.readUInt32LE(0);
+  let rp = 4;
+  let wp = 4;
+  let inArea = 0;
+  let overflow: Buffer[] | null = null;
+  let done = 0;
+  let fatal = false;
+  while (done < count) {
+    const len = rq.readUInt32LE(rp);
+    const rec = req.subarray(rp + 4, rp + 4 + len);
+    rp += 4 + len;
+    try {
+      processOne(rec);
+    } catch (err) {
+      result(R_FATAL, [text(fatalReason(err))]);
+      fatal = true;
+    }
+    const size = resultSize(outRecords);
+    if (overflow === null && wp + size <= data.length) {
+      wp = writeResult(data, wp, outKind, outRecords);
+      Atomics.store(ctrl, C_BATCH_AREA, ++inArea);
+    } else {
+      overflow ??= [];
+      const b = Buffer.allocUnsafe(size);
+      writeResult(b, 0, outKind, outRecords);
+      overflow.push(b);
+    }
+    Atomics.store(ctrl, C_BATCH_DONE, ++done);
+    if (fatal) break;
+  }
+  data.writeUInt32LE(done, 0);
+  let flags = 0;
+  let size = wp;
+  if (overflow !== null) {
+    const all = Buffer.concat([data.subarray(0, wp), ...overflow]);
+    port.postMessage(all);
+    flags = F_VIA_PORT;
+    size = all.length;
+  }
+  Atomics.store(ctrl, C_LEN, size);
+  Atomics.store(ctrl, C_FLAGS, flags);
+  return fatal;
 }
 
 function stop(save: boolean): void {
@@ -200,13 +283,12 @@ function main(): void {
       if (op === OP_STOP) {
         stop((flags & F_SAVE) !== 0);
         done = true;
-      } else process(req);
+      } else if (op === OP_BATCH) done = processBatch(req);
+      else process(req);
     } catch (err) {
-      const reason = err instanceof SandboxTermination ? err.message : `process_message() ${(err as Error)?.message ?? err}`;
-      respond(R_FATAL, [text(reason)]);
+      respond(R_FATAL, [text(fatalReason(err))]);
       done = true;
     }
-    if ((++calls & 255) === 1) Atomics.store(ctrl, C_HEAP, Math.round(getHeapStatistics().used_heap_size / 1024));
     Atomics.store(ctrl, C_RESP, seq);
     Atomics.notify(ctrl, C_RESP);
     if (done) return;

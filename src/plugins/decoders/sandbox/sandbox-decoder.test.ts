@@ -243,3 +243,80 @@ test('throughput through the synchronous boundary', () => {
   console.log(`# SandboxDecoder (user TS, inject_message of 5 fields): ${rate} msg/s, ${(ns / N / 1000).toFixed(2)} µs/msg`);
   assert.ok(rate > 5_000, `${rate} msg/s`);
 });
+
+test('decodeBatch: one result per record, a failure in the middle affects only its record', () => {
+  const f = script(
+    'batch.js',
+    `var n = 0;
+function process_message() {
+  var p = read_message('Payload');
+  n++;
+  if (p === 'bad') return [-1, 'no good'];
+  if (p === 'two') { inject_message({ Payload: 'two-a' }); inject_message({ Payload: 'two-b' }); return 0; }
+  if (p === 'edit') { write_message('Payload', 'edited ' + n); return 0; }
+  return 0;
+}`,
+  );
+  const d = new SandboxDecoder(cfg(f), ctx());
+  try {
+    assert.equal(typeof d.decodeBatch, 'function');
+    const msgs = ['ok', 'bad', 'two', 'edit', 'ok2'].map(line);
+    const rs = d.decodeBatch!(msgs);
+    assert.equal(rs.length, 5);
+    assert.equal(rs[0], msgs[0], 'pass-through returns the record itself');
+    assert.ok(rs[1] instanceof Error && !(rs[1] instanceof DecoderStoppedError));
+    assert.equal((rs[1] as Error).message, 'Failed parsing: no good payload: bad');
+    assert.deepEqual((rs[2] as Message[]).map((m) => m.payload), ['two-a', 'two-b']);
+    // Records run in order in one sandbox: the 4th call saw n = 4.
+    assert.equal((rs[3] as Message).payload, 'edited 4');
+    assert.equal(rs[4], msgs[4]);
+    assert.equal(d.failures, 1);
+  } finally {
+    d.stop();
+  }
+});
+
+test('decodeBatch: the sandbox dies in the middle; the batch ends at that record with DecoderStoppedError', () => {
+  const f = script('batch-throws.js', `function process_message() { if (read_message('Payload') === 'boom') throw new Error('boom here'); return 0; }`);
+  const d = new SandboxDecoder(cfg(f), ctx());
+  const msgs = ['a', 'b', 'boom', 'c', 'd'].map(line);
+  const rs = d.decodeBatch!(msgs);
+  assert.equal(rs.length, 3, 'nothing after the record the sandbox died on');
+  assert.equal(rs[0], msgs[0]);
+  assert.equal(rs[1], msgs[1]);
+  assert.ok(rs[2] instanceof DecoderStoppedError);
+  assert.match((rs[2] as Error).message, /boom here/);
+  const again = d.decodeBatch!(msgs);
+  assert.equal(again.length, 1);
+  assert.ok(again[0] instanceof DecoderStoppedError);
+  d.stop();
+});
+
+test('decodeBatch: a record that loops is stopped within its own budget; records before it keep their results', () => {
+  const f = script('batch-loop.js', `function process_message() { if (read_message('Payload') === 'loop') for (;;) {} return 0; }`);
+  const d = new SandboxDecoder(cfg(f, { instruction_limit: 500_000 }), ctx()); // 50 ms per record
+  const msgs = ['a', 'b', 'loop', 'c'].map(line);
+  const rs = d.decodeBatch!(msgs);
+  assert.equal(rs.length, 3);
+  assert.equal(rs[0], msgs[0]);
+  assert.equal(rs[1], msgs[1]);
+  assert.ok(rs[2] instanceof DecoderStoppedError);
+  assert.equal(d.terminationReason, 'process_message() instruction_limit exceeded');
+});
+
+test('decodeBatch: batches bigger than the shared area and records bigger than it still decode in order', () => {
+  const f = script('batch-big.js', `function process_message() { write_message('Payload', read_message('Payload').length + ':' + read_message('Payload').slice(0, 3)); return 0; }`);
+  const d = new SandboxDecoder(cfg(f), ctx());
+  try {
+    // 1 MiB area: 40 records of 100 KiB take several round trips; one of 1.5 MiB goes alone over the port.
+    const payloads = Array.from({ length: 40 }, (_, i) => String(i % 10).repeat(100 * 1024));
+    payloads.splice(17, 0, 'x'.repeat(1536 * 1024));
+    const rs = d.decodeBatch!(payloads.map(line));
+    assert.deepEqual(
+      rs.map((r) => (r as Message).payload),
+      payloads.map((p) => `${p.length}:${p.slice(0, 3)}`),
+    );
+  } finally {
+    d.stop();
+  }
+});

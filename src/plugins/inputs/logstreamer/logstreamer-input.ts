@@ -37,7 +37,7 @@ export class LogstreamerInput implements Input {
   private readonly streams = new Map<string, LogStream>();
   private readonly loops: Array<Promise<void>> = [];
   private readonly reported = new Set<string>();
-  private readonly counters: StreamCounters = { records: 0, bytes: 0, truncated: 0, dropped: 0, errors: 0 };
+  private readonly counters: StreamCounters = { errors: 0 };
   private readonly splitterFactory: (() => Splitter) | null;
   private ctx: InputContext | null = null;
   private host: StreamHost | null = null;
@@ -90,7 +90,7 @@ export class LogstreamerInput implements Input {
       pollMs: Math.max(1, this.config.check_data_interval),
       initialTail: this.config.initial_tail,
       counters: this.counters,
-      newSplitter: () => (this.splitterFactory ? this.splitterFactory() : ctx.newSplitter()),
+      newSplitter: () => this.splitterFactory?.(),
       rescan: (force) => self.rescan(force),
       reportOnce: (key, err, what) => self.reportOnce(key, err, what),
       clearError: (key) => self.reported.delete(key),
@@ -119,20 +119,24 @@ export class LogstreamerInput implements Input {
 
   report(): ReportField[] {
     const fields: ReportField[] = [];
-    let truncated = this.counters.truncated;
-    let dropped = this.counters.dropped;
+    let records = 0;
+    let bytes = 0;
+    let truncated = 0;
+    let dropped = 0;
     for (const s of this.streams.values()) {
       fields.push(...s.report());
-      truncated += s.truncatedCount;
-      dropped += s.droppedCount;
+      const c = s.counts;
+      records += c.records;
+      bytes += c.bytes;
+      truncated += c.truncated;
+      dropped += c.dropped;
     }
-    const c = this.counters;
     fields.push(
-      { name: 'records', value: c.records, representation: 'count' },
-      { name: 'bytes', value: c.bytes, representation: 'B' },
+      { name: 'records', value: records, representation: 'count' },
+      { name: 'bytes', value: bytes, representation: 'B' },
       { name: 'truncated', value: truncated, representation: 'count' },
       { name: 'dropped', value: dropped, representation: 'count' },
-      { name: 'errors', value: c.errors, representation: 'count' },
+      { name: 'errors', value: this.counters.errors, representation: 'count' },
     );
     return fields;
   }

@@ -1,18 +1,18 @@
 /**
  * One logstream: reads its files oldest -> newest, follows the newest one, notices rotation and
- * truncation (logstreamer.md §6), delivers one message per record and journals the
- * ACKNOWLEDGED position (DESIGN.md §3): the end of the last record that, with every earlier record
- * of the stream, was settled by all consumers.
+ * truncation (logstreamer.md §6) and journals the ACKNOWLEDGED position (DESIGN.md §3): the end of
+ * the last record that, with every earlier record of the stream, was settled by all consumers.
+ * This file is file following only: splitting, building messages, decoding and tracking which
+ * records are settled belong to the InputStream it reads into (ctx.openStream), whose entries are
+ * tagged with the id of the file they came from.
  */
 import { closeSync, fstatSync, openSync, read as fsRead, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { createGunzip, type Gunzip } from 'node:zlib';
-import { Message, newUuid, type AckTarget } from '../../../core/message.js';
-import type { InputContext, ReportField, Splitter } from '../../../plugin-api/index.js';
-import { HISTORY_BYTES, SplitterRunner, hashWindow } from '../../../runners/splitter-runner.js';
-import { AckRing } from './ack-ring.js';
+import type { InputContext, InputStream, ReportField, Splitter } from '../../../plugin-api/index.js';
+import { HISTORY_BYTES, hashWindow } from '../../../runners/splitter-runner.js';
 import {
   ZERO_HASH,
   formatJournal,
@@ -40,7 +40,8 @@ export interface StreamHost {
   readonly pollMs: number;
   readonly initialTail: boolean;
   readonly counters: StreamCounters;
-  newSplitter(): Splitter;
+  /** A splitter built from the legacy parser_type options, or undefined for the configured one. */
+  newSplitter(): Splitter | undefined;
   /** Rescan the directory now (force) or unless one ran very recently. */
   rescan(force: boolean): void;
   /** Report an error once per key until clearError(key). */
@@ -49,10 +50,6 @@ export interface StreamHost {
 }
 
 export interface StreamCounters {
-  records: number;
-  bytes: number;
-  truncated: number;
-  dropped: number;
   errors: number;
 }
 
@@ -63,7 +60,7 @@ interface FileRef {
   path: string;
   fd: number;
   gzip: boolean;
-  /** Sequence number of the last ring entry referring to this file. */
+  /** Sequence number of the last stream entry (record or marker) referring to this file. */
   lastSeq: number;
   /** gzip only: hash windows captured while reading (we cannot pread decompressed data later). */
   snapshots: Array<{ seq: number; offset: number; hash: string }>;
@@ -107,10 +104,9 @@ const ORPHAN_TRIES = 2;
 
 type Identity = 'same' | 'truncated' | 'changed' | 'error';
 
-export class LogStream implements AckTarget {
+export class LogStream {
   files: string[] = [];
-  private readonly runner: SplitterRunner;
-  private readonly ring = new AckRing();
+  private readonly stream: InputStream;
   private readonly refs = new Map<number, FileRef>();
   private nextRefId = 0;
   private cur: Reading | null = null;
@@ -137,11 +133,14 @@ export class LogStream implements AckTarget {
   ) {
     this.ctx = host.ctx;
     this.want = journal !== null && journal.file_name !== '' ? journal : null;
-    const so = this.ctx.splitterOptions;
-    this.runner = new SplitterRunner(host.newSplitter(), {
-      ...so,
-      initialSize: Math.max(so.min_buffer_size, FILE_READ_BUFFER),
-      onOversize: (msg) => this.ctx.log.error(`${this.name}: ${msg}`),
+    this.stream = this.ctx.openStream({
+      name,
+      type: 'logfile',
+      logger: name,
+      hostname: host.hostname,
+      splitter: host.newSplitter(),
+      initialBufferSize: FILE_READ_BUFFER,
+      onSettled: () => this.releaseRefs(),
     });
   }
 
@@ -152,17 +151,13 @@ export class LogStream implements AckTarget {
   // ----------------------------------------------------------------------------------------------
   // Acknowledgements
 
-  settle(seq: number): void {
-    if (!this.ring.settle(seq)) return;
-    this.releaseRefs();
-  }
-
   /** Close files that are neither being read nor needed for the acknowledged position. */
   private releaseRefs(): void {
     if (this.refs.size <= 1) return;
+    const st = this.stream;
     for (const ref of this.refs.values()) {
-      if (ref === this.cur?.ref || ref.id === this.ring.ackedRef) continue;
-      if (ref.lastSeq < this.ring.head) this.closeRef(ref);
+      if (ref === this.cur?.ref || ref.id === st.settledTag) continue;
+      if (ref.lastSeq < st.settledHead) this.closeRef(ref);
     }
   }
 
@@ -183,20 +178,20 @@ export class LogStream implements AckTarget {
 
   /** The acknowledged position, or null when nothing has been opened yet. */
   ackedPosition(): JournalPosition | null {
-    const ring = this.ring;
+    const st = this.stream;
     const prev = this.prevEnd;
     if (prev !== null) {
-      if (ring.ackedRef === prev.refId && ring.ackedOffset === 0) return prev.pos;
-      else if (ring.ackedRef >= prev.refId) this.prevEnd = null; // ref ids only grow
+      if (st.settledTag === prev.refId && st.settledOffset === 0) return prev.pos;
+      else if (st.settledTag >= prev.refId) this.prevEnd = null; // ref ids only grow
     }
-    const ref = this.refs.get(ring.ackedRef);
-    if (ref === undefined) return ring.ackedRef < 0 && this.want !== null && this.want.last_hash !== '' ? this.want : null;
+    const ref = this.refs.get(st.settledTag);
+    if (ref === undefined) return st.settledTag < 0 && this.want !== null && this.want.last_hash !== '' ? this.want : null;
     if (ref.gzip) {
       // The newest snapshot at or before the acknowledged entry (coarser than a record: chunk ends).
       const snaps = ref.snapshots;
       let k = -1;
       for (let i = snaps.length - 1; i >= 0; i--) {
-        if (snaps[i]!.seq <= ring.ackedSeq) {
+        if (snaps[i]!.seq <= st.settledSeq) {
           k = i;
           break;
         }
@@ -206,7 +201,7 @@ export class LogStream implements AckTarget {
       return { seek: snaps[0]!.offset, file_name: ref.path, last_hash: snaps[0]!.hash };
     }
     if (ref.fd < 0) return null;
-    const seek = ring.ackedOffset;
+    const seek = st.settledOffset;
     const w = readWindowSync(ref.fd, seek);
     // The file shrank below the position (truncated since): keep the previous journal.
     if (w.length < Math.min(HISTORY_BYTES, seek)) return null;
@@ -215,7 +210,7 @@ export class LogStream implements AckTarget {
 
   /** Write the journal when the acknowledged position changed (always when `durable`). */
   writeJournal(durable = false): void {
-    const key = `${this.ring.ackedSeq}\0${this.refs.get(this.ring.ackedRef)?.path ?? ''}`;
+    const key = `${this.stream.settledSeq}\0${this.refs.get(this.stream.settledTag)?.path ?? ''}`;
     if (!durable && key === this.lastJournalKey) return;
     let pos: JournalPosition | null;
     try {
@@ -277,49 +272,25 @@ export class LogStream implements AckTarget {
 
   /** Deliver every complete record in the buffer; false when downstream is full. */
   private deliverPending(): boolean {
-    const r = this.runner;
-    for (let rec = r.next(); rec !== null; rec = r.next()) {
-      if (!this.emit(rec)) return false;
-    }
+    const st = this.stream;
+    const room = st.flush();
     const cur = this.cur;
-    if (cur !== null && cur.ref.gzip && cur.ref.lastSeq >= 0) {
+    if (cur === null) return room;
+    // The stream's entries since the file was opened are this file's (its tag).
+    cur.ref.lastSeq = st.lastSeq;
+    if (room && cur.ref.gzip) {
       const snaps = cur.ref.snapshots;
       if (snaps.length === 0 || snaps[snaps.length - 1]!.seq < cur.ref.lastSeq) {
-        snaps.push({ seq: cur.ref.lastSeq, offset: r.offset, hash: r.windowHash() });
+        snaps.push({ seq: cur.ref.lastSeq, offset: st.offset, hash: st.windowHash() });
       }
     }
-    return true;
-  }
-
-  /** Build and deliver the message of one record; returns deliver()'s room flag. */
-  private emit(rec: Buffer): boolean {
-    const ref = this.cur!.ref;
-    // The entry exists before deliver(): an ack may arrive synchronously inside it.
-    const seq = this.ring.push(ref.id, this.runner.offset, false);
-    ref.lastSeq = seq;
-    const c = this.host.counters;
-    c.records++;
-    c.bytes += rec.length;
-    const m = new Message();
-    if (this.ctx.splitterOptions.use_message_bytes) {
-      m.rawBytes = Uint8Array.prototype.slice.call(rec);
-    } else {
-      m.uuid = newUuid();
-      m.timestamp = this.ctx.clock.nowNs();
-      m.type = 'logfile';
-      m.logger = this.name;
-      m.hostname = this.host.hostname;
-      m.payload = rec.toString('utf8');
-    }
-    m.ackTarget = this;
-    m.ackSeq = seq;
-    return this.ctx.deliver(m);
+    return room;
   }
 
   /** Bytes read into the splitter buffer: > 0 data, 0 EOF, -1 error (reported). */
   private async readChunk(): Promise<number> {
     const cur = this.cur!;
-    const r = this.runner;
+    const r = this.stream;
     try {
       if (cur.gz !== null) return await this.readGzip(cur.gz);
       const free = r.prepareRead();
@@ -352,7 +323,7 @@ export class LogStream implements AckTarget {
       gz.chunk = next.value;
       gz.pos = 0;
     }
-    const r = this.runner;
+    const r = this.stream;
     const free = r.prepareRead();
     const n = Math.min(free, gz.chunk.length - gz.pos);
     gz.chunk.copy(r.buf, r.readPos, gz.pos, gz.pos + n);
@@ -422,7 +393,7 @@ export class LogStream implements AckTarget {
     }
     if (this.cur!.gz !== null && seek !== 0) {
       await this.skipGzip(seek);
-      if (hash !== undefined && this.runner.windowHash() !== hash) return this.abandon();
+      if (hash !== undefined && this.stream.windowHash() !== hash) return this.abandon();
     }
     if (hash === undefined && !this.stillFirst()) return this.abandon();
     this.want = null;
@@ -458,7 +429,7 @@ export class LogStream implements AckTarget {
     }
     this.cur = null;
     this.closeRef(cur.ref);
-    this.ring.ackedRef = -1;
+    this.stream.clearSettled();
     return false;
   }
 
@@ -504,10 +475,12 @@ export class LogStream implements AckTarget {
       file.on('error', (e) => gunzip.destroy(e));
       file.pipe(gunzip);
       gz = { file, gunzip, iter: gunzip[Symbol.asyncIterator](), chunk: null, pos: 0, ended: false };
-      this.runner.reset(0);
+      this.stream.reset(0);
     } else {
-      this.runner.reset(seek, window);
+      this.stream.reset(seek, window);
     }
+    // Records read from now on are this file's.
+    this.stream.tag = ref.id;
     this.cur = {
       ref,
       dev: st.dev,
@@ -524,12 +497,12 @@ export class LogStream implements AckTarget {
     return true;
   }
 
-  /** A settled marker entry at the runner's current offset: the acknowledged position moves to this file. */
+  /** A settled marker entry at the stream's current offset: the acknowledged position moves to this file. */
   private mark(ref: FileRef): void {
-    const seq = this.ring.push(ref.id, this.runner.offset, false);
-    ref.lastSeq = seq;
-    if (ref.gzip) ref.snapshots.push({ seq, offset: this.runner.offset, hash: this.runner.windowHash() });
-    this.settle(seq);
+    const st = this.stream;
+    // The snapshot exists before the marker settles (the journal may be computed on settle).
+    if (ref.gzip) ref.snapshots.push({ seq: st.lastSeq + 1, offset: st.offset, hash: st.windowHash() });
+    ref.lastSeq = st.mark();
   }
 
   /** Decompress and discard up to `seek` (-1: everything), keeping the hash window. */
@@ -566,7 +539,7 @@ export class LogStream implements AckTarget {
         gz.pos = take;
       }
     }
-    this.runner.reset(pos, tail.subarray(HISTORY_BYTES - have));
+    this.stream.reset(pos, tail.subarray(HISTORY_BYTES - have));
     this.mark(this.cur!.ref);
   }
 
@@ -626,7 +599,7 @@ export class LogStream implements AckTarget {
     // The list must be current: the copy and its successor were created after our last scan.
     this.host.rescan(cur.orphanTries === 0);
     cur.orphanTries++;
-    const r = this.runner;
+    const r = this.stream;
     const seek = r.offset;
     const total = r.offset + r.pending;
     let mtimeMs: number;
@@ -640,8 +613,8 @@ export class LogStream implements AckTarget {
       const next = this.nextAfter(found.path);
       if (next !== null) return this.switchTo(next, 0, { after: found });
       // The newest file is a copy of ours: go on reading it after our position.
-      r.takeRemaining();
-      return this.switchTo(found.path, seek, { hash: this.runner.windowHash() });
+      r.discardPending();
+      return this.switchTo(found.path, seek, { hash: r.windowHash() });
     }
     if (cur.orphanTries < ORPHAN_TRIES) return false;
     for (const f of this.files) {
@@ -692,8 +665,8 @@ export class LogStream implements AckTarget {
   private async handleTruncation(): Promise<boolean> {
     const cur = this.cur!;
     this.host.rescan(true);
-    const seek = this.runner.offset;
-    const hash = this.runner.windowHash();
+    const seek = this.stream.offset;
+    const hash = this.stream.windowHash();
     const others = this.files.filter((f) => f !== cur.ref.path);
     const found = await locateByHash(others, seek, hash);
     this.ctx.log.info(
@@ -702,7 +675,7 @@ export class LogStream implements AckTarget {
         : `Stream '${this.name}': '${cur.ref.path}' was truncated; reading it from the start.`,
     );
     // Pending partial data belongs to the old content; it is re-read from the copy when found.
-    if (found !== null) this.runner.takeRemaining();
+    if (found !== null) this.stream.discardPending();
     return this.switchTo(found ?? cur.ref.path, found !== null ? seek : 0);
   }
 
@@ -729,16 +702,10 @@ export class LogStream implements AckTarget {
       closeSync(fd);
       return false;
     }
-    const rec = this.runner.finalRecord();
-    if (rec !== null) this.emit(rec);
-    else if (this.runner.pending > 0) {
-      const lost = this.runner.takeRemaining().length;
-      this.host.counters.dropped++;
-      this.ctx.log.warn(
-        `Stream '${this.name}': discarded ${lost} bytes of an unterminated last record of '${old.ref.path}' (set deliver_incomplete_final to keep it).`,
-      );
-    }
-    const end: JournalPosition = { seek: this.runner.offset, file_name: old.ref.path, last_hash: this.runner.windowHash() };
+    // The trailing partial record: delivered (deliver_incomplete_final) or dropped and logged.
+    this.stream.end(old.ref.path);
+    old.ref.lastSeq = this.stream.lastSeq;
+    const end: JournalPosition = { seek: this.stream.offset, file_name: old.ref.path, last_hash: this.stream.windowHash() };
     if (old.gz !== null) {
       old.gz.file.destroy();
       old.gz.gunzip.destroy();
@@ -787,7 +754,7 @@ export class LogStream implements AckTarget {
   report(): ReportField[] {
     return [
       { name: `${this.name}-filename`, value: this.cur?.ref.path ?? (this.lastPath || this.want?.file_name) ?? '', representation: '' },
-      { name: `${this.name}-bytes`, value: this.runner.offset, representation: 'count' },
+      { name: `${this.name}-bytes`, value: this.stream.offset, representation: 'count' },
     ];
   }
 
@@ -799,18 +766,13 @@ export class LogStream implements AckTarget {
     }
     this.cur = null;
     for (const ref of [...this.refs.values()]) this.closeRef(ref);
+    this.stream.close();
   }
 
-  /** For tests: the acknowledgement ring. */
-  get acks(): AckRing {
-    return this.ring;
-  }
-
-  get truncatedCount(): number {
-    return this.runner.truncated;
-  }
-  get droppedCount(): number {
-    return this.runner.dropped;
+  /** The stream's counters: records and bytes delivered, records truncated or dropped. */
+  get counts(): { records: number; bytes: number; truncated: number; dropped: number } {
+    const st = this.stream;
+    return { records: st.records, bytes: st.bytes, truncated: st.truncated, dropped: st.dropped };
   }
 }
 

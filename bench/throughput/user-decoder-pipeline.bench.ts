@@ -1,0 +1,86 @@
+/**
+ * LogstreamerInput -> a trivial user JS SandboxDecoder (worker thread) -> PayloadEncoder ->
+ * FileOutput, with the real hekad as a child process: lines/s from start until the output holds
+ * every line. It measures what crossing the decoder's worker boundary costs a whole pipeline.
+ * flush_interval is short so that the end is seen within 50 ms (with 1 s the figure moves in steps
+ * of a whole second).
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { generateLog, peakRssKiB } from './nginx-log.js';
+
+const HEKAD = new URL('../../../bin/hekad.js', import.meta.url).pathname;
+
+/** Passes every message on unchanged: the decoder's cost is the boundary, not the script. */
+const DECODER = 'function process_message() { return 0; }\n';
+
+export interface UserDecoderBenchResult {
+  lines: number;
+  bytes: number;
+  seconds: number;
+  linesPerSec: number;
+  peakRssMiB: number;
+}
+
+export async function benchUserDecoderPipeline(lines = 2_000_000): Promise<UserDecoderBenchResult> {
+  const root = join(tmpdir(), `hekad-bench-udec-${process.pid}`);
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(join(root, 'logs'), { recursive: true });
+  mkdirSync(join(root, 'share', 'js_decoders'), { recursive: true });
+  writeFileSync(join(root, 'share', 'js_decoders', 'pass.js'), DECODER);
+  const { bytes } = generateLog(join(root, 'logs', 'access.log'), Infinity, lines);
+  const out = join(root, 'out.log');
+  const config = join(root, 'bench.toml');
+  writeFileSync(
+    config,
+    `[hekad]
+base_dir = "${join(root, 'cache')}"
+share_dir = "${join(root, 'share')}"
+
+[nginx_access_logs]
+type = "LogstreamerInput"
+log_directory = "${join(root, 'logs')}"
+file_match = 'access\\.log'
+decoder = "pass_decoder"
+
+[pass_decoder]
+type = "SandboxDecoder"
+filename = "js_decoders/pass.js"
+
+[PayloadEncoder]
+append_newlines = false
+
+[out]
+type = "FileOutput"
+message_matcher = "Type == 'logfile'"
+path = "${out}"
+encoder = "PayloadEncoder"
+flush_operator = "OR"
+flush_count = 10000
+flush_interval = 50
+`,
+  );
+  const t0 = process.hrtime.bigint();
+  const child = spawn(HEKAD, [`-config=${config}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+  let peak = 0;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 50));
+    peak = Math.max(peak, peakRssKiB(child.pid!));
+    let size = 0;
+    try {
+      size = statSync(out).size;
+    } catch {
+      /* not yet */
+    }
+    if (size >= bytes) break;
+    if (child.exitCode !== null) throw new Error(`hekad exited early with ${child.exitCode}`);
+  }
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  peak = Math.max(peak, peakRssKiB(child.pid!));
+  child.kill('SIGINT');
+  await new Promise((r) => child.on('close', r));
+  rmSync(root, { recursive: true, force: true });
+  return { lines, bytes, seconds, linesPerSec: lines / seconds, peakRssMiB: peak / 1024 };
+}
