@@ -14,10 +14,9 @@ import { Message, newUuid } from '../core/message.js';
 import { formatConfigIssue, loadConfig, validateSections, type LoadedConfig, type PluginSection } from '../config/index.js';
 import { Logger, type LogSink } from '../log/logger.js';
 import { matcherCheck } from './checks.js';
-import type { Input, InputContext, InputDefinition, Output, OutputContext } from '../plugin-api/index.js';
+import type { Input, InputContext, InputDefinition, InputStream, Output, OutputContext } from '../plugin-api/index.js';
 import { RetryableError } from '../plugin-api/index.js';
 import { registry } from '../plugins/index.js';
-import { SplitterRunner } from '../runners/splitter-runner.js';
 import { Pipeline, formatIssue } from './pipeline.js';
 
 export interface InMemoryOptions {
@@ -95,10 +94,13 @@ export class CaptureOutput implements Output {
 /** Stands in for an input: holds its context so tests can feed it. */
 class FeedInput implements Input {
   ctx: InputContext | null = null;
-  private splitter: SplitterRunner | null = null;
+  private stream: InputStream | null = null;
+  private waiting = false;
 
   constructor(
     readonly name: string,
+    /** The Type of messages the real input builds from records. */
+    private readonly recordType: string | undefined,
     /** The real plugin, kept when it can be fed directly (it has a feed hook). */
     readonly inner: Input | null,
   ) {}
@@ -109,6 +111,7 @@ class FeedInput implements Input {
       if (ctx.signal.aborted) resolve();
       else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
     });
+    this.stream?.close();
   }
 
   report() {
@@ -135,30 +138,26 @@ class FeedInput implements Input {
     return ctx.deliver(m);
   }
 
-  /** Bytes of a stream: split by the input's splitter, one message per record. */
+  /**
+   * Bytes of one stream, as if appended to the input's file or connection: split by the input's
+   * splitter (or the one its own options choose), decoded and routed like the real input's. A
+   * trailing partial record waits for more bytes. Records that meet a full queue stay buffered and
+   * go on once downstream drains.
+   */
   private feedStream(ctx: InputContext, data: Buffer): boolean {
-    if (this.splitter === null) {
-      this.splitter = new SplitterRunner(ctx.newSplitter(), {
-        ...ctx.splitterOptions,
-        onOversize: (text) => ctx.log.error(text),
-      });
-    }
-    let room = true;
-    const raw = ctx.splitterOptions.use_message_bytes;
-    this.splitter.feed(data, (record) => {
-      const m = new Message();
-      if (raw) {
-        m.rawBytes = Uint8Array.prototype.slice.call(record);
-      } else {
-        m.uuid = newUuid();
-        m.timestamp = ctx.clock.nowNs();
-        m.logger = this.name;
-        m.hostname = ctx.hostname;
-        m.payload = record.toString('utf8');
-      }
-      room = ctx.deliver(m) && room;
-    });
+    if (this.stream === null) this.stream = ctx.openStream({ name: this.name, type: this.recordType });
+    const room = this.stream.write(data);
+    if (!room) this.resumeWhenDrained(ctx);
     return room;
+  }
+
+  private resumeWhenDrained(ctx: InputContext): void {
+    if (this.waiting) return;
+    this.waiting = true;
+    void ctx.drained().then(() => {
+      this.waiting = false;
+      if (!ctx.signal.aborted && this.stream !== null && !this.stream.flush()) this.resumeWhenDrained(ctx);
+    });
   }
 }
 
@@ -187,7 +186,7 @@ export class InMemoryPipeline {
         input: (s: PluginSection, real) => {
           if (realInputs.has(s.name) || (s.def as InputDefinition).internal) return real();
           const inner = (s.def as InputDefinition).feedable ? real() : null;
-          const feed = new FeedInput(s.name, inner);
+          const feed = new FeedInput(s.name, (s.def as InputDefinition).recordType, inner);
           this.feeds.set(s.name, feed);
           return feed;
         },

@@ -14,7 +14,10 @@ import { compileMatcher } from '../matcher/index.js';
 import type {
   Decoder,
   Encoder,
+  GlobalConfig,
   Input,
+  InputDefinition,
+  SplitterChoice,
   Output,
   PluginContext,
   Splitter,
@@ -33,6 +36,8 @@ import { reportJson, reportText } from '../telemetry/report.js';
 import { instanceName, TelemetryRegistry } from '../telemetry/registry.js';
 import type { ReportRecord } from '../plugin-api/index.js';
 import { Router } from './router.js';
+import { registry } from '../plugins/index.js';
+import { applyDefaults } from '../config/validate.js';
 
 /** A problem found while building, located like a config error. */
 export interface BuildIssue {
@@ -273,11 +278,16 @@ export class Pipeline {
           }
           const splitterName = c.splitter || ('defaultSplitter' in s.def && s.def.defaultSplitter) || 'NullSplitter';
           const ss = refSection(s, 'splitter', splitterName, 'splitter');
+          const chosen = chosenSplitter(s, config.globals, ctxFor(`${s.name}-splitter`, 'Splitter', 'Splitter'), (option, reason) =>
+            issue(s, option, reason),
+          );
           let count = 0;
           const newSplitter = (): Splitter => {
             count++;
             const name = instanceName(s.name, ss!.name, count);
-            const splitter = ss!.def.create(ss!.config, ctxFor(name, ss!.type, 'Splitter')) as Splitter;
+            const splitter = chosen != null
+              ? chosen.create(ctxFor(name, chosen.type, 'Splitter'))
+              : (ss!.def.create(ss!.config, ctxFor(name, ss!.type, 'Splitter')) as Splitter);
             // Splitters report their name only (Heka's splitter runners have no fields).
             p.telemetry.register('splitters', name);
             return splitter;
@@ -293,7 +303,7 @@ export class Pipeline {
           };
           const realInput = () => create<Input>(s, s.name, 'Input');
           const plugin = opts.substitute?.input ? opts.substitute.input(s, realInput) : realInput();
-          if (plugin === null || ss === null || (c.decoder && decoder === null)) break;
+          if (plugin === null || ss === null || chosen === undefined || (c.decoder && decoder === null)) break;
           p.inputs.push(
             new InputRunner(
               p.env,
@@ -428,4 +438,52 @@ export class Pipeline {
     m.pid = process.pid;
     this.router.route(m);
   }
+}
+
+/**
+ * The splitter an input's own options choose (InputDefinition.splitterFromOptions), checked now:
+ * null when the input uses its configured splitter, undefined (with the issue reported) when the
+ * choice is invalid.
+ */
+function chosenSplitter(
+  s: PluginSection,
+  globals: GlobalConfig,
+  checkCtx: PluginContext,
+  issue: (option: string, reason: string) => void,
+): { type: string; create(ctx: PluginContext): Splitter } | null | undefined {
+  const def = s.def as InputDefinition;
+  let choice: SplitterChoice | null;
+  try {
+    choice = def.splitterFromOptions?.(s.config) ?? null;
+  } catch (err) {
+    issue('', (err as Error).message);
+    return undefined;
+  }
+  if (choice === null) return null;
+  const sdef = registry.get(choice.type);
+  if (sdef === undefined || sdef.kind !== 'splitter') {
+    issue(choice.option, `no splitter type '${choice.type}'`);
+    return undefined;
+  }
+  const config = { ...applyDefaults(sdef.options), ...choice.config };
+  for (const [key, value] of Object.entries(choice.config)) {
+    const why = sdef.options[key]?.check?.(value);
+    if (why !== undefined) {
+      issue(choice.option, why);
+      return undefined;
+    }
+  }
+  const problems = sdef.validate?.(config, globals) ?? [];
+  if (problems.length > 0) {
+    issue(choice.option, problems.map((x) => x.reason).join('; '));
+    return undefined;
+  }
+  const create = (ctx: PluginContext): Splitter => sdef.create(config, ctx) as Splitter;
+  try {
+    create(checkCtx); // constructors check what the schema cannot (a regex compiles)
+  } catch (err) {
+    issue(choice.option, (err as Error).message);
+    return undefined;
+  }
+  return { type: choice.type, create };
 }

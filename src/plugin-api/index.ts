@@ -299,6 +299,11 @@ export interface Input {
    */
   feed?(data: Buffer, ctx: InputContext): boolean;
   /**
+   * Called once at shutdown after every output has flushed (so all it delivered is acknowledged
+   * or will never be): persist positions (journals). run() has settled before this is called.
+   */
+  finalize?(): void | Promise<void>;
+  /**
    * Plugin fields for this instance's self-report record (Heka `ReportingPlugin`), after the
    * runner's own fields. Called whenever the report is read (SIGUSR1, a dashboard tick,
    * `currentReport()`), from the main thread: read counters, do no I/O. A field the plugin cannot
@@ -528,8 +533,31 @@ export interface InputDefinition<S extends OptionSchema = OptionSchema> extends 
    * the plugin, so its files and sockets are never touched).
    */
   feedable?: boolean;
+  /**
+   * Options of the input's own that choose its splitter instead of the `splitter` setting (Heka
+   * 0.9's LogstreamerInput `parser_type` / `delimiter`): the splitter type name and its options, or
+   * null to use the configured splitter. The pipeline checks and creates it from the registry (an
+   * error is reported on `option`), and ctx.newSplitter() returns it, so the input imports no
+   * splitter's folder.
+   */
+  splitterFromOptions?(config: Record<string, unknown>): SplitterChoice | null;
+  /**
+   * The Type of the messages it builds from raw records (LogstreamerInput: `logfile`), so that
+   * bytes fed to it in memory become the same messages.
+   */
+  recordType?: string;
   create(config: any, ctx: PluginContext): Input;
 }
+/** A splitter chosen by an input's own options (InputDefinition.splitterFromOptions). */
+export interface SplitterChoice {
+  /** The splitter's type name (`TokenSplitter`, `RegexSplitter`). */
+  type: string;
+  /** Its options; absent ones take the splitter's defaults. */
+  config: Record<string, unknown>;
+  /** The input option an invalid choice is reported on. */
+  option: string;
+}
+
 export interface SplitterDefinition<S extends OptionSchema = OptionSchema> extends DefinitionBase<S> {
   kind: 'splitter';
   /** Defaults for the common splitter options that differ for this type. */

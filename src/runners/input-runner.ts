@@ -325,9 +325,8 @@ export class InputRunner {
 
   /** After outputs have flushed: let the input persist its position (journals). */
   async finalize(): Promise<void> {
-    const p = this.plugin as Input & { finalize?: () => Promise<void> | void };
     try {
-      await p.finalize?.();
+      await this.plugin.finalize?.();
     } catch (err) {
       this.errors.report(err, 'finalize');
     }
@@ -343,7 +342,7 @@ export class InputRunner {
   }
 
   decoderReport(): ReportField[] {
-    const d = this.o.decoder?.instance as (Decoder & { report?: () => ReportField[] }) | undefined;
+    const d = this.o.decoder?.instance;
     return [
       { name: 'ProcessMessageCount', value: this.decoded, representation: 'count' },
       { name: 'ProcessMessageFailures', value: this.decodeErrors.count, representation: 'count' },

@@ -224,3 +224,71 @@ encoder = "PayloadEncoder"
   assert.ok(p.clock.nowMs() - t >= 5_000, 'shutdown waited out the stop timeout in virtual time');
   assert.match(p.logs.join('\n'), /undelivered after 5000 ms/);
 });
+
+test('fed bytes go through the input splitter, here chosen by its Heka 0.9 options (parser_type = "regexp")', async () => {
+  const p = buildPipeline({
+    toml: `
+[multiline]
+type = "LogstreamerInput"
+log_directory = "/var/log/app"
+file_match = 'app\\.log'
+parser_type = "regexp"
+delimiter = '\\n(START)'
+delimiter_location = "start"
+
+[out]
+type = "LogOutput"
+message_matcher = "Type == 'logfile'"
+encoder = "PayloadEncoder"
+
+[PayloadEncoder]
+append_newlines = false
+`,
+  });
+  await p.start();
+  p.feed('multiline', 'START one\nmore\nSTART tw');
+  p.feed('multiline', 'o\nSTART three\n');
+  await p.settle();
+  // The newline before START is the delimiter (dropped); the captured START begins the next record.
+  // "START three\n" waits for the next boundary.
+  assert.deepEqual(p.output('out').payloads(), ['START one\nmore', 'START two']);
+  assert.equal(p.output('out').records[0]!.message.logger, 'multiline');
+  await p.stop();
+});
+
+test('backpressure: a stuck output fills its queue, feeding reports it, and everything arrives once it recovers', async () => {
+  const p = buildPipeline({
+    toml: `
+[hekad]
+plugin_chansize = 2
+
+[in]
+type = "LogstreamerInput"
+log_directory = "/var/log/app"
+file_match = 'app\\.log'
+
+[out]
+type = "LogOutput"
+message_matcher = "TRUE"
+encoder = "PayloadEncoder"
+  [out.retries]
+  delay = "1s"
+  max_delay = "1s"
+  max_jitter = "0"
+
+[PayloadEncoder]
+append_newlines = false
+`,
+  });
+  await p.start();
+  const out = p.output('out').failNext(5);
+  const N = 2_000;
+  let refused = 0;
+  for (let i = 0; i < N; i++) if (!p.feed('in', `line ${i}\n`)) refused++;
+  await p.settle();
+  assert.ok(refused > 0, 'the input saw backpressure');
+  assert.ok(out.records.length < N);
+  await p.advance(10_000);
+  assert.deepEqual(out.payloads(), Array.from({ length: N }, (_, i) => `line ${i}\n`));
+  await p.stop();
+});

@@ -107,3 +107,6 @@ export interface LogstreamerConfig {
   delimiter: string;
   delimiter_location: 'start' | 'end';
 }
+
+/** The Type of the messages built from log lines (Heka's LogstreamerInput). */
+export const LOGFILE_TYPE = 'logfile';

@@ -1,5 +1,5 @@
 import { definePlugin } from '../../../plugin-api/index.js';
-import { logstreamerOptions, type LogstreamerConfig } from './config.js';
+import { LOGFILE_TYPE, logstreamerOptions, type LogstreamerConfig } from './config.js';
 import { legacySplitter, LogstreamerInput } from './logstreamer-input.js';
 
 export default definePlugin({
@@ -8,14 +8,8 @@ export default definePlugin({
   summary: 'Tails sets of rotating log files as logstreams, resuming from acknowledged journal positions.',
   options: logstreamerOptions,
   defaultSplitter: 'TokenSplitter',
-  validate(config) {
-    try {
-      legacySplitter(config as unknown as LogstreamerConfig);
-      return [];
-    } catch (e) {
-      return [{ option: 'delimiter', reason: (e as Error).message }];
-    }
-  },
+  recordType: LOGFILE_TYPE,
+  splitterFromOptions: (config) => legacySplitter(config as unknown as LogstreamerConfig),
   create: (config: LogstreamerConfig, ctx) => new LogstreamerInput(config, ctx),
 });
 

@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { delay, lsConfig, payloads, startInput, tempDir, until } from './test-helpers.js';
 import { LogstreamerInput } from './logstreamer-input.js';
+import definition from './index.js';
+import { RegexSplitter } from '../../splitters/regex/regex-splitter.js';
 import { fakeInputContext } from '../../../../test/harness/fake-context.js';
 import type { PluginContext } from '../../../plugin-api/index.js';
 
@@ -307,14 +309,29 @@ test('an unopenable file is reported once (not every poll) and retried', async (
   assert.equal(payloads(h.ctx), 'ok\n');
 });
 
-test('initial_tail starts at the end of the newest file; parser_type = "regexp" builds a RegexSplitter', async () => {
+test('parser_type chooses the splitter the pipeline creates (Heka 0.9 options)', () => {
+  assert.deepEqual(definition.splitterFromOptions!(lsConfig({ parser_type: 'regexp', delimiter: '\\n(START)', delimiter_location: 'start' }) as never), {
+    type: 'RegexSplitter',
+    config: { delimiter: '\\n(START)', delimiter_eol: false },
+    option: 'delimiter',
+  });
+  assert.deepEqual(definition.splitterFromOptions!(lsConfig({ parser_type: 'token' }) as never), {
+    type: 'TokenSplitter',
+    config: { delimiter: '\n' },
+    option: 'delimiter',
+  });
+  assert.equal(definition.splitterFromOptions!(lsConfig({}) as never), null);
+});
+
+test('initial_tail starts at the end of the newest file; records split by the context splitter (a RegexSplitter)', async () => {
   const { logDir, baseDir } = setup();
   const p = join(logDir, 'app.log');
   writeFileSync(p, 'old\n');
   const h = startInput(
     'app',
-    lsConfig({ log_directory: logDir, file_match: 'app\\.log', initial_tail: true, parser_type: 'regexp', delimiter: '\\n(START)', delimiter_location: 'start' }),
+    lsConfig({ log_directory: logDir, file_match: 'app\\.log', initial_tail: true }),
     baseDir,
+    { splitter: () => new RegexSplitter({ delimiter: '\\n(START)', delimiter_eol: false }) },
   );
   await delay(30);
   appendFileSync(p, 'START one\nmore\nSTART two\n');

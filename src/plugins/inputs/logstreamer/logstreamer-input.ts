@@ -6,9 +6,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Input, InputContext, PluginContext, ReportField, Splitter } from '../../../plugin-api/index.js';
-import { RegexSplitter } from '../../splitters/regex/regex-splitter.js';
-import { TokenSplitter } from '../../splitters/token/token-splitter.js';
+import type { Input, InputContext, PluginContext, ReportField, SplitterChoice } from '../../../plugin-api/index.js';
 import type { LogstreamerConfig } from './config.js';
 import {
   buildFileMatcher,
@@ -38,7 +36,6 @@ export class LogstreamerInput implements Input {
   private readonly loops: Array<Promise<void>> = [];
   private readonly reported = new Set<string>();
   private readonly counters: StreamCounters = { errors: 0 };
-  private readonly splitterFactory: (() => Splitter) | null;
   private ctx: InputContext | null = null;
   private host: StreamHost | null = null;
   private lastScanMs = 0;
@@ -56,7 +53,6 @@ export class LogstreamerInput implements Input {
     this.matcher = buildFileMatcher(this.root, config.file_match);
     this.translation = normalizeTranslation(config.translation as Record<string, Record<string, number>>);
     this.differentiator = config.differentiator.length > 0 ? config.differentiator : [pctx.name];
-    this.splitterFactory = legacySplitter(config);
     this.journalDir = config.journal_directory || join(pctx.globals.base_dir, 'logstreamer');
     mkdirSync(this.journalDir, { recursive: true, mode: 0o744 });
 
@@ -90,7 +86,6 @@ export class LogstreamerInput implements Input {
       pollMs: Math.max(1, this.config.check_data_interval),
       initialTail: this.config.initial_tail,
       counters: this.counters,
-      newSplitter: () => this.splitterFactory?.(),
       rescan: (force) => self.rescan(force),
       reportOnce: (key, err, what) => self.reportOnce(key, err, what),
       clearError: (key) => self.reported.delete(key),
@@ -210,18 +205,15 @@ export class LogstreamerInput implements Input {
 
 /**
  * Heka 0.9's `parser_type` / `delimiter` / `delimiter_location` (used by the Getting Started guide,
- * rejected by 0.10): build the equivalent Token or Regex splitter internally.
+ * rejected by 0.10): the equivalent Token or Regex splitter, which the pipeline creates.
  */
-export function legacySplitter(config: LogstreamerConfig): (() => Splitter) | null {
+export function legacySplitter(config: LogstreamerConfig): SplitterChoice | null {
   if (config.parser_type === 'token') {
-    const delimiter = config.delimiter || '\n';
-    new TokenSplitter({ delimiter }); // validate now
-    return () => new TokenSplitter({ delimiter });
+    return { type: 'TokenSplitter', config: { delimiter: config.delimiter || '\n' }, option: 'delimiter' };
   }
   if (config.parser_type === 'regexp') {
-    const cfg = { delimiter: config.delimiter || '\\n', delimiter_eol: config.delimiter_location !== 'start' };
-    new RegexSplitter(cfg);
-    return () => new RegexSplitter(cfg);
+    const regex = { delimiter: config.delimiter || '\\n', delimiter_eol: config.delimiter_location !== 'start' };
+    return { type: 'RegexSplitter', config: regex, option: 'delimiter' };
   }
   return null;
 }

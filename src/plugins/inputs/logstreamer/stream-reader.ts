@@ -6,12 +6,13 @@
  * records are settled belong to the InputStream it reads into (ctx.openStream), whose entries are
  * tagged with the id of the file they came from.
  */
+import { LOGFILE_TYPE } from './config.js';
 import { closeSync, fstatSync, openSync, read as fsRead, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { createGunzip, type Gunzip } from 'node:zlib';
-import type { InputContext, InputStream, ReportField, Splitter } from '../../../plugin-api/index.js';
+import type { InputContext, InputStream, ReportField } from '../../../plugin-api/index.js';
 import { HISTORY_BYTES, hashWindow } from '../../../runners/splitter-runner.js';
 import {
   ZERO_HASH,
@@ -40,8 +41,6 @@ export interface StreamHost {
   readonly pollMs: number;
   readonly initialTail: boolean;
   readonly counters: StreamCounters;
-  /** A splitter built from the legacy parser_type options, or undefined for the configured one. */
-  newSplitter(): Splitter | undefined;
   /** Rescan the directory now (force) or unless one ran very recently. */
   rescan(force: boolean): void;
   /** Report an error once per key until clearError(key). */
@@ -135,10 +134,9 @@ export class LogStream {
     this.want = journal !== null && journal.file_name !== '' ? journal : null;
     this.stream = this.ctx.openStream({
       name,
-      type: 'logfile',
+      type: LOGFILE_TYPE,
       logger: name,
       hostname: host.hostname,
-      splitter: host.newSplitter(),
       initialBufferSize: FILE_READ_BUFFER,
       onSettled: () => this.releaseRefs(),
     });
