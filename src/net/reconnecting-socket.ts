@@ -106,7 +106,9 @@ export class ReconnectingSocket {
       await this.connecting;
       if (!this.connected) throw new ConnectionLostError(`can't connect to ${this.address}: ${this.lastError}`);
     }
-    const sock = this.sock!;
+    // close() may have run while this write waited for the connection.
+    const sock = this.sock;
+    if (this.closed || sock === null) throw new ConnectionLostError(`connection to ${this.address} closed`);
     const generation = this.generation;
     await new Promise<void>((resolve, reject) => {
       sock.write(buf, (err) => {
@@ -167,6 +169,13 @@ export class ReconnectingSocket {
     this.sock = sock;
     this.connecting = new Promise<void>((resolve) => {
       const onUp = () => {
+        if (this.closed) {
+          // Connected after close(): nothing may use this connection.
+          this.connecting = null;
+          sock.destroy();
+          resolve();
+          return;
+        }
         const reconnect = this.connects > 0;
         this.connected = true;
         this.connects++;

@@ -14,7 +14,7 @@ import { Message, newUuid } from '../core/message.js';
 import { formatConfigIssue, loadConfig, validateSections, type LoadedConfig, type PluginSection } from '../config/index.js';
 import { Logger, type LogSink } from '../log/logger.js';
 import { matcherCheck } from './checks.js';
-import type { Input, InputContext, InputDefinition, InputStream, Output, OutputContext } from '../plugin-api/index.js';
+import type { BatchSettings, Input, InputContext, InputDefinition, InputStream, Output, OutputContext } from '../plugin-api/index.js';
 import { RetryableError } from '../plugin-api/index.js';
 import { registry } from '../plugins/index.js';
 import { Pipeline, formatIssue } from './pipeline.js';
@@ -24,12 +24,13 @@ export interface InMemoryOptions {
   clock?: VirtualClock;
   /** Environment for %ENV[...] in the config. */
   env?: NodeJS.ProcessEnv;
-  /** Input sections whose real plugin runs (reading real files or sockets); the others are fed. */
-  realInputs?: readonly string[];
-  /** Output sections whose real plugin runs; the others are captured. */
-  realOutputs?: readonly string[];
   /** How long shutdown waits (virtual ms) for an output before leaving its messages unacknowledged. */
   stopTimeoutMs?: number;
+  /**
+   * Batch settings of the captures, by output name (the runner's defaults otherwise), e.g. a
+   * small `maxHeldBytes` to reach backpressure quickly.
+   */
+  captureBatch?: Record<string, Partial<BatchSettings>>;
 }
 
 /** Where a configuration comes from: TOML text, a file or directory, or an already loaded one. */
@@ -56,7 +57,11 @@ export class CaptureOutput implements Output {
   readonly refused: Array<{ message: Message; answer: Answer; atMs: number }> = [];
   private script: Answer[] = [];
 
-  constructor(private readonly clock: VirtualClock) {}
+  constructor(
+    private readonly clock: VirtualClock,
+    /** Read by the output runner when it is built. */
+    readonly batch?: Partial<BatchSettings>,
+  ) {}
 
   /** The next `n` hand-overs fail with a retryable error (connection refused, 5xx). */
   failNext(n: number): this {
@@ -176,23 +181,21 @@ export class InMemoryPipeline {
   ) {
     const lines = this.logs;
     const sink: LogSink = { out: (l) => lines.push(l), err: (l) => lines.push(l) };
-    const realInputs = new Set(opts.realInputs ?? []);
-    const realOutputs = new Set(opts.realOutputs ?? []);
     const { pipeline, issues } = Pipeline.build(config, {
       clock,
       log: new Logger(sink, 0),
       stopTimeoutMs: opts.stopTimeoutMs,
       substitute: {
         input: (s: PluginSection, real) => {
-          if (realInputs.has(s.name) || (s.def as InputDefinition).internal) return real();
+          // Inputs that read no source of their own (StatAccumInput) run as they are.
+          if ((s.def as InputDefinition).internal) return real();
           const inner = (s.def as InputDefinition).feedable ? real() : null;
           const feed = new FeedInput(s.name, (s.def as InputDefinition).recordType, inner);
           this.feeds.set(s.name, feed);
           return feed;
         },
         output: (s: PluginSection, real) => {
-          if (realOutputs.has(s.name)) return real();
-          const capture = new CaptureOutput(clock);
+          const capture = new CaptureOutput(clock, opts.captureBatch?.[s.name]);
           this.captures.set(s.name, capture);
           return capture;
         },

@@ -294,7 +294,8 @@ export interface Input {
   /**
    * Handle `data` as if the input had read it from its source (one datagram, or a chunk of a
    * connection or file). An in-memory pipeline (tests, `hekad -test`) calls it instead of run(),
-   * so the input binds no socket and opens no file. Returns deliver()'s room flag. Inputs without
+   * so the input binds no socket and opens no file. Returns false when downstream is full (a
+   * source that can pause should wait for ctx.drained()). Inputs without
    * it are fed through their splitter and decoder as a byte stream.
    */
   feed?(data: Buffer, ctx: InputContext): boolean;

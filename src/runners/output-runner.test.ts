@@ -173,6 +173,31 @@ test('backoff follows the retries settings: 250 ms doubling to 1 s, jitter added
   await h.stop();
 });
 
+test('max_retries counts per record: a record that joins a retry group late is not given up with the group', async () => {
+  // Two batches may be in flight; every attempt fails 100 ms after it started.
+  const clock = new VirtualClock(0);
+  const { plugin, calls } = scripted({ maxInFlight: 2 }, clock, async () => {
+    await clock.sleep(100);
+    throw new RetryableError('connection refused');
+  });
+  const h = runOutput(plugin, { clock, encoder: payload, retries: { delay: 1000, max_delay: 1000, max_jitter: 0, max_retries: 2 } });
+  h.send('a'); // fails at 100 (1st), retried at 1100, fails at 1200 (2nd)
+  await clock.run(1150);
+  h.send('b'); // goes out at once beside a's retry, fails at 1250 (1st) and joins a's next retry
+  await clock.run(1200); // t = 2350: the group [a, b] went out at 2200 and failed at 2300
+  assert.deepEqual(
+    calls.map((c) => `${c.at}:${c.payloads.join('')}`),
+    ['0:a', '1100:a', '1150:b', '2200:ab'],
+  );
+  assert.deepEqual(h.acked, [0], 'a was given up after its 2 retries; b has had only 1');
+  assert.match(h.logSink.lines.join(''), /rejected: giving up after 2 retries: connection refused/);
+  await clock.run(2000);
+  assert.deepEqual(calls.map((c) => `${c.at}:${c.payloads.join('')}`).slice(4), ['3300:b']);
+  assert.deepEqual(h.acked, [0, 1], 'b given up after its own 2 retries');
+  assert.equal(h.report()['RejectedCount'], 2);
+  await h.stop();
+});
+
 test('buffering retries forever at 10 ms doubling to 1 s, whatever the retries settings say', async () => {
   assert.deepEqual(
     [0, 1, 2, 6, 7, 8].map((a) => backoffDelay({ delay: 10, max_delay: 1000, max_jitter: 0, max_retries: -1 }, a)),

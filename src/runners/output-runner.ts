@@ -56,6 +56,8 @@ export const BUFFERED_RETRY: RetrySettings = { delay: 10, max_delay: 1000, max_j
 const SLICE = 2048;
 
 class Rec implements BatchRecord {
+  /** Failed attempts so far: `max_retries` applies to each record, whatever batch it rides in. */
+  failures = 0;
   constructor(
     readonly msg: Message,
     readonly bytes: Buffer | null,
@@ -390,7 +392,9 @@ export class OutputRunner extends ConsumerRunner {
       const reason = result?.rejections.get(i);
       if (reason !== undefined) {
         this.heldBytes -= rec.size;
-        this.reject(rec.msg, reason);
+        // After stop gave up on this output, a failure may be the shutdown itself (a socket
+        // closed under the write): leave the record unacknowledged, its source delivers it again.
+        if (!this.abandon) this.reject(rec.msg, reason);
         continue;
       }
       const err = result?.retries.get(i);
@@ -406,25 +410,34 @@ export class OutputRunner extends ConsumerRunner {
     this.pump();
   }
 
-  private scheduleRetry(recs: Rec[], attempt: number, err: Error): void {
+  private scheduleRetry(failed: Rec[], attempt: number, err: Error): void {
+    let recs = failed;
     if (this.abandon || (this.buffered && this.stopping)) {
       // Left unacknowledged: the disk queue (or the input's journal) delivers them again.
       this.heldBytes -= sumSizes(recs);
       return;
     }
     const policy = this.buffered ? BUFFERED_RETRY : this.o.retries;
-    if (!this.buffered && policy.max_retries > 0 && attempt >= policy.max_retries) {
-      this.heldBytes -= sumSizes(recs);
-      for (const r of recs) this.reject(r.msg, `giving up after ${attempt} retries: ${err.message}`);
-      return;
+    if (!this.buffered && policy.max_retries > 0) {
+      const keep: Rec[] = [];
+      for (const r of recs) {
+        if (++r.failures <= policy.max_retries) keep.push(r);
+        else {
+          this.heldBytes -= r.size;
+          this.reject(r.msg, `giving up after ${r.failures - 1} retries: ${err.message}`);
+        }
+      }
+      if (keep.length === 0) return;
+      recs = keep;
     }
     if (attempt === 0) {
       this.errors.report(err, this.buffered ? "can't send record (will retry)" : 'process_message (will retry)');
     }
     this.retried += recs.length;
     this.retryRecs = mergeBySeq(this.retryRecs, recs);
-    // Records that fail together share one backoff; a batch that failed again waits longer.
-    if (this.retryTimer !== null && attempt + 1 <= this.retryAttempt) return;
+    // Records that fail together share one backoff; a batch that failed again waits longer. A
+    // retry that is already due (waiting for a free slot) is not pushed back by newer failures.
+    if (this.retryDue || (this.retryTimer !== null && attempt + 1 <= this.retryAttempt)) return;
     this.retryTimer?.cancel();
     this.retryAttempt = attempt + 1;
     this.retryDue = false;
@@ -497,17 +510,34 @@ export class OutputRunner extends ConsumerRunner {
       );
     }
     this.stopTicker();
-    try {
+    // The plugin's and encoder's own stop hooks get a bounded time too: shutdown never hangs on them.
+    await this.bounded('stop', limit, async () => {
       await this.plugin.stop?.(this.ctx);
       await this.o.encoder?.stop?.();
-    } catch (err) {
-      this.errors.report(err, 'stop');
-    }
+    });
     if (this.buffer !== null) {
       const left = this.buffer.queue.records;
       this.buffer.close();
       if (left > 0) this.baseCtx.log.info(`${left} buffered records left in the queue for the next start.`);
     }
+  }
+
+  /** Runs a stop hook, reporting a failure, and gives up waiting after `ms`. */
+  private async bounded(stage: string, ms: number, fn: () => Promise<void>): Promise<void> {
+    let timer: Timer | null = null;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = this.env.clock.setTimeout(() => resolve('timeout'), ms, { keepAlive: false });
+    });
+    const run = fn().then(
+      () => 'done' as const,
+      (err: unknown) => {
+        this.errors.report(err, stage);
+        return 'done' as const;
+      },
+    );
+    const outcome = await Promise.race([run, timeout]);
+    (timer as Timer | null)?.cancel();
+    if (outcome === 'timeout') this.baseCtx.log.error(`Gave up waiting for ${stage} after ${ms} ms.`);
   }
 
   /** Forget the records waiting for a retry; they stay unacknowledged. */

@@ -292,3 +292,50 @@ append_newlines = false
   assert.deepEqual(out.payloads(), Array.from({ length: N }, (_, i) => `line ${i}\n`));
   await p.stop();
 });
+
+test('a stuck output holds StatAccumInput flushes back (bounded queue); once it recovers one flush carries every held count', async () => {
+  const p = buildPipeline(
+    {
+      toml: `
+[hekad]
+plugin_chansize = 1
+
+[StatsdInput]
+
+[StatAccumInput]
+ticker_interval = 1
+
+[CarbonOutput]
+message_matcher = "Type == 'heka.statmetric'"
+  [CarbonOutput.retries]
+  delay = "1s"
+  max_delay = "1s"
+  max_jitter = "0"
+`,
+    },
+    // The runner holds about 13 flushes, then its queue (64) fills and the router pushes back.
+    { captureBatch: { CarbonOutput: { maxBytes: 1000, maxHeldBytes: 2000 } } },
+  );
+  await p.start();
+  const out = p.output('CarbonOutput').failNext(300);
+  const runner = p.pipeline.outputs.find((o) => o.name === 'CarbonOutput')!;
+  let maxQueued = 0;
+  for (let s = 0; s < 600; s++) {
+    p.feed('StatsdInput', 'hits:1|c');
+    await p.advance(1_000);
+    maxQueued = Math.max(maxQueued, runner.queue.length);
+  }
+  await p.stop();
+  // The queue (capacity 64 with plugin_chansize = 1) never grew past its capacity plus the
+  // one flush a tick can deliver before it sees the backpressure.
+  assert.ok(maxQueued <= runner.queue.capacity + 1, `queue reached ${maxQueued}`);
+  const counts = out.payloads().map((t) => Number(/^stats\.counters\.hits\.count (\d+) /m.exec(t)?.[1] ?? 0));
+  assert.equal(counts.reduce((a, b) => a + b, 0), 600, 'every count arrived exactly once');
+  const accum = p.pipeline.collectReport().find((r) => r.name === 'StatAccumInput')!;
+  const held = Number(accum.fields.find((f) => f.name === 'HeldFlushes')?.value);
+  assert.ok(held > 0, 'some flushes were held');
+  // The flush after the outage covers the held span: its rate is count / span, not count / 1 s.
+  const big = out.payloads().find((t) => Number(/^stats\.counters\.hits\.count (\d+) /m.exec(t)?.[1]) > 1)!;
+  const n = Number(/^stats\.counters\.hits\.count (\d+) /m.exec(big)![1]);
+  assert.match(big, /^stats\.counters\.hits\.rate 1\.000000 /m, `rate over the span of ${n} held intervals`);
+});

@@ -67,7 +67,12 @@ flush_interval = 100
     next += n;
   };
 
+  // A signal that arrives before hekad installed its handlers (a slow start on a loaded machine)
+  // would kill it outright: wait until it runs.
+  const started = (h: HekadProcess) =>
+    h.waitFor((p) => (p.stdout + p.stderr).includes('Input started: nginx_access_logs'), 30_000, 'hekad started');
   let hekad = new HekadProcess([`-config=${config}`]);
+  await started(hekad);
   for (let round = 0; round < 6; round++) {
     for (let k = 0; k < 5; k++) {
       write(400);
@@ -83,6 +88,7 @@ flush_interval = 100
       rotate(logDir);
       write(100);
       hekad = new HekadProcess([`-config=${config}`]);
+      await started(hekad);
     } else {
       rotate(logDir);
     }

@@ -70,7 +70,7 @@ const EXTENSIONS: Record<string, string[]> = {
     'PacketsReceived', 'MetricsReceived', 'BadLines', 'BadValues', 'TruncatedPackets', 'UndeliveredStats',
     'KernelDrops', 'ReceiveBufferBytes', 'TcpConnections',
   ],
-  'inputs/StatAccumInput': ['Flushes', 'NumStats', 'PendingCounters', 'PendingTimers', 'PendingGauges', 'PendingSets'],
+  'inputs/StatAccumInput': ['Flushes', 'NumStats', 'PendingCounters', 'PendingTimers', 'PendingGauges', 'PendingSets', 'HeldFlushes'],
   outputs: ['ProcessMessageCount', 'ProcessMessageFailures', 'InFlight', 'RetryCount', 'HeldBytes', 'RejectedCount', 'BatchCount', 'BatchAvgRecords'],
 };
 

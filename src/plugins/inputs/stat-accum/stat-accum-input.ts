@@ -15,6 +15,13 @@ function ns(parent: string, prefix: string): string {
   return parent + prefix + '.';
 }
 
+/**
+ * Timer values and set members accepted while flushes are held back (downstream full): about
+ * 16 MB of numbers. Beyond it new ones are refused and counted rather than let memory grow with
+ * the length of an outage.
+ */
+const MAX_HELD_VALUES = 1_000_000;
+
 export class StatAccumInput implements Input, StatAccumulator {
   readonly isStatAccumulator = true as const;
   private counters = new Map<string, number>();
@@ -24,6 +31,12 @@ export class StatAccumInput implements Input, StatAccumulator {
   private stopped = false;
   private ctx: InputContext | null = null;
   private flushes = 0;
+  /** Ticks whose flush was held back because downstream was full (the stats kept accumulating). */
+  private heldTicks = 0;
+  private heldTotal = 0;
+  /** Timer values and set members taken while a flush is held: bounded by MAX_HELD_VALUES. */
+  private heldValues = 0;
+  private refusedWhileHeld = 0;
   private readonly payloadWriter = new TextWriter();
   private lastFlushStats = 0;
   private readonly G: string;
@@ -56,7 +69,7 @@ export class StatAccumInput implements Input, StatAccumulator {
   }
 
   timer(key: string, value: number): boolean {
-    if (this.stopped) return false;
+    if (this.stopped || (this.heldTicks > 0 && !this.takeHeldValue())) return false;
     const t = this.timers.get(key);
     if (t === undefined) this.timers.set(key, [value]);
     else t.push(value);
@@ -71,10 +84,20 @@ export class StatAccumInput implements Input, StatAccumulator {
   }
 
   set(key: string, member: string): boolean {
-    if (this.stopped) return false;
+    if (this.stopped || (this.heldTicks > 0 && !this.takeHeldValue())) return false;
     const s = this.sets.get(key);
     if (s === undefined) this.sets.set(key, new Set([member]));
     else s.add(member);
+    return true;
+  }
+
+  /** While a flush is held, timer values and set members grow with traffic: stop at a bound. */
+  private takeHeldValue(): boolean {
+    if (this.heldValues >= MAX_HELD_VALUES) {
+      this.refusedWhileHeld++;
+      return false;
+    }
+    this.heldValues++;
     return true;
   }
 
@@ -92,19 +115,42 @@ export class StatAccumInput implements Input, StatAccumulator {
     this.ctx = ctx;
     this.stopped = false;
     const intervalS = ctx.tickerInterval > 0 ? ctx.tickerInterval : this.cfg.ticker_interval;
-    const timer = ctx.clock.setInterval(() => this.flushTo(ctx, intervalS), intervalS * 1000);
+    const timer = ctx.clock.setInterval(() => this.flushTo(ctx, intervalS, false), intervalS * 1000);
     await new Promise<void>((resolve) => {
       if (ctx.signal.aborted) resolve();
       else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
     });
     timer.cancel();
     // Heka flushes once more at shutdown, after the last tick.
-    this.flushTo(ctx, intervalS);
+    this.flushTo(ctx, intervalS, true);
     this.stopped = true;
   }
 
-  private flushTo(ctx: InputContext, intervalS: number): void {
-    const msg = this.flush(ctx.clock.nowMs(), ctx.clock.nowNs(), intervalS);
+  /**
+   * One tick. A statsd source cannot be paused, so when downstream is full (an output stuck,
+   * its queue at capacity) the flush is held back instead of queued: the stats keep accumulating
+   * and the next flush that goes out covers every held interval (rates over the whole span). That
+   * keeps the queue bounded without losing counts; while held, timer values and set members are
+   * bounded too, and stats beyond it are refused (StatsdInput counts them as UndeliveredStats).
+   */
+  private flushTo(ctx: InputContext, intervalS: number, final: boolean): void {
+    if (!final && ctx.blocked) {
+      if (this.heldTicks === 0) ctx.log.warn('Downstream is full: holding the flush back; stats keep accumulating.');
+      this.heldTicks++;
+      this.heldTotal++;
+      return;
+    }
+    const span = intervalS * (this.heldTicks + 1);
+    if (this.heldTicks > 0) {
+      ctx.log.info(
+        `Flushing ${this.heldTicks + 1} intervals at once after downstream drained` +
+          (this.refusedWhileHeld > 0 ? `; ${this.refusedWhileHeld} timer values / set members were refused meanwhile.` : '.'),
+      );
+    }
+    this.heldTicks = 0;
+    this.heldValues = 0;
+    this.refusedWhileHeld = 0;
+    const msg = this.flush(ctx.clock.nowMs(), ctx.clock.nowNs(), span);
     msg.hostname = ctx.hostname;
     msg.logger = ctx.name;
     ctx.deliver(msg);
@@ -229,6 +275,7 @@ export class StatAccumInput implements Input, StatAccumulator {
       { name: 'PendingTimers', value: this.timers.size, representation: 'count' },
       { name: 'PendingGauges', value: this.gauges.size, representation: 'count' },
       { name: 'PendingSets', value: this.sets.size, representation: 'count' },
+      { name: 'HeldFlushes', value: this.heldTotal, representation: 'count' },
     ];
   }
 }

@@ -76,7 +76,7 @@ export class StatsdInput implements Input {
   feed(data: Buffer, ctx: InputContext): boolean {
     if (!this.attached) this.attach(ctx);
     this.onDatagram(data);
-    return true;
+    return !ctx.blocked;
   }
 
   private onDatagram(buf: Buffer): void {

@@ -7,6 +7,8 @@ import { Message } from '../../../core/message.js';
 import type { BatchResult, OutputContext } from '../../../plugin-api/index.js';
 import { fakeOutputContext } from '../../../../test/harness/fake-output-context.js';
 import { HttpOutput } from './http-output.js';
+import { VirtualClock } from '../../../core/clock.js';
+import { runOutput } from '../../../../test/harness/output-harness.js';
 import { httpOutputOptions, validateHttpOutput, type HttpOutputConfig } from './config.js';
 import { tlsClientOptions } from './tls.js';
 
@@ -152,14 +154,44 @@ test('a batch: requests in order, a 4xx rejects only its record, a 5xx retries i
   await s.close();
 });
 
-test('http_timeout bounds the whole request (retryable)', async () => {
-  const s = await server((_, res) => setTimeout(() => res.end(), 1000));
-  const ctx = fakeOutputContext({ encoder: payloadEncoder });
+test('http_timeout bounds the whole request on the clock (retryable)', async () => {
+  const s = await server(() => {
+    /* accepts the request, never answers */
+  });
+  const clock = new VirtualClock(0);
+  const ctx = fakeOutputContext({ encoder: payloadEncoder, clock });
   const out = new HttpOutput(config(`http://127.0.0.1:${s.port}/slow`, { http_timeout: 100 }), ctx);
-  const t0 = Date.now();
-  assert.match(await outcome(out, ctx, msg('a')), /^retry: Error making HTTP request: request timed out/);
-  assert.ok(Date.now() - t0 < 900);
+  let result: string | null = null;
+  void outcome(out, ctx, msg('a')).then((r) => (result = r));
+  await new Promise((r) => setTimeout(r, 50)); // the request reaches the server
+  clock.advance(99);
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(result, null, 'not before http_timeout');
+  clock.advance(1);
+  for (let i = 0; i < 100 && result === null; i++) await new Promise((r) => setTimeout(r, 5));
+  assert.match(String(result), /^retry: Error making HTTP request: request timed out/);
   await out.stop();
+  await s.close();
+});
+
+test('stop() does not wait for a server that accepted a request and never answers (the request stays unacknowledged)', async () => {
+  const s = await server(() => {
+    /* never answers */
+  });
+  const clock = new VirtualClock(0);
+  const h = runOutput(new HttpOutput(config(`http://127.0.0.1:${s.port}/hang`), fakeOutputContext({ clock })), {
+    clock,
+    encoder: { encode: (m: Message) => m.payload ?? '' },
+    stopTimeoutMs: 1_000,
+  });
+  h.send('a');
+  for (let i = 0; i < 200 && s.seen.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+  assert.equal(s.seen.length, 1, 'the request reached the server');
+  const stopped = h.stop();
+  await clock.run(1_000); // the runner's stop timeout passes in virtual time
+  await stopped;
+  assert.deepEqual(h.acked, [], 'the unanswered record is not acknowledged');
+  assert.match(h.logSink.lines.join('\n'), /Still 1 messages undelivered after 1000 ms/);
   await s.close();
 });
 

@@ -10,6 +10,7 @@
  * - any other status >= 400: the record is rejected, counted by the runner (RejectedCount) and
  *   logged with the status and the start of the response body, never silently dropped.
  */
+import type { Clock } from '../../../core/clock.js';
 import { STATUS_CODES } from 'node:http';
 import { Agent, interceptors, type Dispatcher } from 'undici';
 import { BatchResult, type Batch, type Output, type PluginContext, type ReportField } from '../../../plugin-api/index.js';
@@ -35,7 +36,12 @@ export class HttpOutput implements Output {
   retryable = 0;
   lastStatus = 0;
 
-  constructor(config: HttpOutputConfig, _ctx: PluginContext) {
+  private readonly clock: Clock;
+  /** Aborts every request still waiting at stop (a server that accepted and never answers). */
+  private readonly stopping = new AbortController();
+
+  constructor(config: HttpOutputConfig, ctx: PluginContext) {
+    this.clock = ctx.clock;
     const url = new URL(config.address);
     this.origin = url.origin;
     this.path = url.pathname + url.search;
@@ -70,6 +76,13 @@ export class HttpOutput implements Output {
   /** One request: null when the server accepted it, else why not and whether to retry. */
   private async send(body: Buffer): Promise<{ retry: boolean; message: string } | null> {
     let res: Dispatcher.ResponseData;
+    // http_timeout on the clock; the stop signal cuts any request short at shutdown.
+    const abort = new AbortController();
+    const onStop = () => abort.abort(new Error('hekad is stopping'));
+    this.stopping.signal.addEventListener('abort', onStop, { once: true });
+    const timer = this.timeoutMs > 0
+      ? this.clock.setTimeout(() => abort.abort(timeoutError(this.timeoutMs)), this.timeoutMs, { keepAlive: false })
+      : null;
     try {
       res = await this.dispatcher.request({
         origin: this.origin,
@@ -77,11 +90,14 @@ export class HttpOutput implements Output {
         method: this.method,
         headers: this.headers,
         body: this.method === 'GET' ? null : body,
-        signal: this.timeoutMs > 0 ? AbortSignal.timeout(this.timeoutMs) : undefined,
+        signal: abort.signal,
       });
     } catch (err) {
       this.retryable++;
       return { retry: true, message: `Error making HTTP request: ${describe(err)}` };
+    } finally {
+      timer?.cancel();
+      this.stopping.signal.removeEventListener('abort', onStop);
     }
     const status = res.statusCode;
     this.lastStatus = status;
@@ -108,8 +124,14 @@ export class HttpOutput implements Output {
     return { retry: false, message };
   }
 
+  /**
+   * Called after the runner's stop timeout: requests still waiting are aborted (their records
+   * stay unacknowledged) so a server that accepted a request and never answers cannot hold up
+   * shutdown.
+   */
   async stop(): Promise<void> {
-    await this.agent.close();
+    this.stopping.abort();
+    await this.agent.destroy();
   }
 
   report(): ReportField[] {
@@ -119,6 +141,12 @@ export class HttpOutput implements Output {
       { name: 'LastStatus', value: this.lastStatus, representation: '' },
     ];
   }
+}
+
+function timeoutError(ms: number): Error {
+  const e = new Error(`no answer within http_timeout (${ms} ms)`);
+  e.name = 'TimeoutError';
+  return e;
 }
 
 function describe(err: unknown): string {
