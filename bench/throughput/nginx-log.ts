@@ -1,5 +1,6 @@
-/** A generated nginx access log and the daemon's peak RSS: shared by the throughput benches. */
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+/** A generated nginx access log, and running the real hekad over it: shared by the throughput benches. */
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 
 /**
  * Write nginx "combined" lines (about 180 bytes each) to `path` until at least `bytes` bytes or
@@ -30,4 +31,33 @@ export function peakRssKiB(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+const HEKAD = new URL('../../../bin/hekad.js', import.meta.url).pathname;
+
+/**
+ * Runs the real hekad (the executable with its shebang and V8 flags, as users do) on `config`
+ * until `out` holds `bytes` bytes; returns the seconds that took and the daemon's peak RSS.
+ */
+export async function runHekadUntilWritten(config: string, out: string, bytes: number): Promise<{ seconds: number; peakRssMiB: number }> {
+  const t0 = process.hrtime.bigint();
+  const child = spawn(HEKAD, [`-config=${config}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+  let peak = 0;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 50));
+    peak = Math.max(peak, peakRssKiB(child.pid!));
+    let size = 0;
+    try {
+      size = statSync(out).size;
+    } catch {
+      /* not yet */
+    }
+    if (size >= bytes) break;
+    if (child.exitCode !== null) throw new Error(`hekad exited early with ${child.exitCode}`);
+  }
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  peak = Math.max(peak, peakRssKiB(child.pid!));
+  child.kill('SIGINT');
+  await new Promise((r) => child.on('close', r));
+  return { seconds, peakRssMiB: peak / 1024 };
 }

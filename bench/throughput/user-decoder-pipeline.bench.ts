@@ -5,13 +5,11 @@
  * flush_interval is short so that the end is seen within 50 ms (with 1 s the figure moves in steps
  * of a whole second).
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { generateLog, peakRssKiB } from './nginx-log.js';
+import { generateLog, runHekadUntilWritten } from './nginx-log.js';
 
-const HEKAD = new URL('../../../bin/hekad.js', import.meta.url).pathname;
 
 /** Passes every message on unchanged: the decoder's cost is the boundary, not the script. */
 const DECODER = 'function process_message() { return 0; }\n';
@@ -62,25 +60,7 @@ flush_count = 10000
 flush_interval = 50
 `,
   );
-  const t0 = process.hrtime.bigint();
-  const child = spawn(HEKAD, [`-config=${config}`], { stdio: ['ignore', 'ignore', 'inherit'] });
-  let peak = 0;
-  for (;;) {
-    await new Promise((r) => setTimeout(r, 50));
-    peak = Math.max(peak, peakRssKiB(child.pid!));
-    let size = 0;
-    try {
-      size = statSync(out).size;
-    } catch {
-      /* not yet */
-    }
-    if (size >= bytes) break;
-    if (child.exitCode !== null) throw new Error(`hekad exited early with ${child.exitCode}`);
-  }
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  peak = Math.max(peak, peakRssKiB(child.pid!));
-  child.kill('SIGINT');
-  await new Promise((r) => child.on('close', r));
+  const { seconds, peakRssMiB } = await runHekadUntilWritten(config, out, bytes);
   rmSync(root, { recursive: true, force: true });
-  return { lines, bytes, seconds, linesPerSec: lines / seconds, peakRssMiB: peak / 1024 };
+  return { lines, bytes, seconds, linesPerSec: lines / seconds, peakRssMiB };
 }

@@ -4,11 +4,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { SRC, sourceFiles } from '../../test/harness/source-files.js';
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 
-const SRC = join(fileURLToPath(new URL('.', import.meta.url)), '../../../src');
 
 /** File -> why it may use real time. Keep it short. */
 const ALLOWED: Record<string, string> = {
@@ -26,18 +25,10 @@ const ALLOWED: Record<string, string> = {
 const FORBIDDEN =
   /\bDate\.now\(|(?<![.\w])setTimeout\(|(?<![.\w])setInterval\(|\bnew Date\(\)|AbortSignal\.timeout\(|\bperformance\.now\(/;
 
-function sources(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) sources(p, out);
-    else if (name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.endsWith('.d.ts')) out.push(p);
-  }
-  return out;
-}
 
 test('no source file outside the allow-list reads the wall clock or starts a Node timer itself', () => {
   const offenders: string[] = [];
-  for (const file of sources(SRC)) {
+  for (const file of sourceFiles(SRC)) {
     const rel = relative(SRC, file).split('\\').join('/');
     if (rel in ALLOWED) continue;
     readFileSync(file, 'utf8')

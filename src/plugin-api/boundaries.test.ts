@@ -5,20 +5,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { SRC, sourceFiles } from '../../test/harness/source-files.js';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const SRC = join(fileURLToPath(new URL('.', import.meta.url)), '../../../src');
 
-function sources(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) sources(p, out);
-    else if (name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.endsWith('.d.ts')) out.push(p);
-  }
-  return out;
-}
 
 /** `plugins/<kind>/<name>` of a file, or null outside src/plugins. */
 function pluginFolder(file: string): string | null {
@@ -28,7 +19,7 @@ function pluginFolder(file: string): string | null {
 
 test('no plugin imports another plugin folder', () => {
   const offenders: string[] = [];
-  for (const file of sources(join(SRC, 'plugins'))) {
+  for (const file of sourceFiles(join(SRC, 'plugins'))) {
     const own = pluginFolder(file);
     if (own === null) continue;
     // Test helpers may build fixtures from other plugins; plugin code may not.
@@ -45,7 +36,7 @@ test('runners, pipeline and CLI call plugin hooks without casts', () => {
   const offenders: string[] = [];
   const cast = /\bas\s+(\(?\s*)?(Input|Output|Filter|Decoder|Encoder|Splitter)\b\s*&|\.(plugin|instance)\s+as\b|as\s+\{\s*\w+\??\s*:\s*\(/;
   for (const area of ['runners', 'pipeline', 'cli']) {
-    for (const file of sources(join(SRC, area))) {
+    for (const file of sourceFiles(join(SRC, area))) {
       readFileSync(file, 'utf8')
         .split('\n')
         .forEach((line, i) => {

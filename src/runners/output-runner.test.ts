@@ -43,6 +43,22 @@ test('batch by count: flush_count records make a batch; stop hands over the last
   assert.equal(h.report()['BatchCount'], 3);
 });
 
+test('batch by count while a batch is in flight: the records behind it form the next batch (group commit)', async () => {
+  // flush_count = 1 with OR (a FileOutput that flushes every record): each write takes 100 ms.
+  const clock = new VirtualClock(0);
+  const { plugin, calls } = scripted({ count: 1, operator: 'OR', whenIdle: false }, clock, () => clock.sleep(100));
+  const h = runOutput(plugin, { clock, encoder: payload });
+  for (const p of ['a', 'b', 'c', 'd']) h.send(p);
+  await clock.run(0);
+  assert.deepEqual(calls.map((c) => c.payloads), [['a']], 'a goes out alone at once');
+  h.send('e');
+  await clock.run(100);
+  assert.deepEqual(calls.map((c) => c.payloads), [['a'], ['b', 'c', 'd', 'e']], 'what piled up meanwhile goes out together');
+  await clock.run(100);
+  assert.deepEqual(h.acked, [0, 1, 2, 3, 4]);
+  await h.stop();
+});
+
 test('batch by bytes: a batch is due once it holds maxBytes of encoded bytes', async () => {
   const clock = new VirtualClock(0);
   const { plugin, calls } = scripted({ count: 100, maxBytes: 10, whenIdle: false }, clock);

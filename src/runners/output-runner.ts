@@ -254,8 +254,11 @@ export class OutputRunner extends ConsumerRunner {
       let taken = 0;
       for (;;) {
         while (taken < SLICE && this.hasRoom()) {
-          // A batch that is due by its count is cut there (Heka flushes at every flush_count).
-          if (this.pending.length >= this.batch.count && this.countDue()) break;
+          // A batch that is due by its count is cut there (Heka flushes at every flush_count) when
+          // it can go out now; while the batch slots are busy, records keep joining the next batch
+          // (group commit: with flush_count = 1, one fsync per record would cap a FileOutput at
+          // the disk's fsync rate).
+          if (this.pending.length >= this.batch.count && this.countDue() && this.inFlightBatches < this.batch.maxInFlight) break;
           const msg = this.nextMessage();
           if (msg === null) break;
           this.take(msg);

@@ -9,7 +9,7 @@ import vm from 'node:vm';
 import { systemClock } from '../core/clock.js';
 import { FieldType, Message, newUuid } from '../core/message.js';
 import { decodeMessage } from '../core/protobuf.js';
-import type { GlobalConfig, PluginContext } from '../plugin-api/index.js';
+import type { GlobalConfig, PluginContext, ReportField } from '../plugin-api/index.js';
 import { closest } from '../config/suggest.js';
 import { SandboxRuntime, type Injection, type SandboxKind, type SandboxScript } from './host.js';
 import type { SandboxCommonConfig } from './options.js';
@@ -174,4 +174,23 @@ export function readPreservedForWorker(ctx: PluginContext, file: string): { vers
 export function logRestoreResult(ctx: PluginContext, file: string, result: string, version: number): void {
   if (result === 'version') ctx.log.info(`Preserved data discarded (preservation_version is now ${version}).`);
   else if (result !== 'none' && result !== 'ok') ctx.log.error(`Preserved data in ${file} was ignored: ${result}`);
+}
+
+/**
+ * The report fields of a sandbox decoder or encoder, only measured figures (README "Report
+ * fields"): the worker heap of a user sandbox, the output buffer's high-water mark of a built-in,
+ * and why it was terminated; nothing counts instructions.
+ */
+export function sandboxReportFields(
+  heap: { used: number; max: number } | null,
+  maxOutput: number | null,
+  termination: string | null,
+): ReportField[] {
+  const out: ReportField[] = [];
+  if (heap !== null) {
+    out.push({ name: 'Memory', value: heap.used, representation: 'B' }, { name: 'MaxMemory', value: heap.max, representation: 'B' });
+  }
+  if (maxOutput !== null) out.push({ name: 'MaxOutput', value: maxOutput, representation: 'B' });
+  if (termination !== null) out.push({ name: 'TerminationReason', value: termination, representation: '' });
+  return out;
 }

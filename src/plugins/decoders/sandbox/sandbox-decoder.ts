@@ -20,6 +20,7 @@ import { SandboxRuntime, statusOf, type Injection, type SandboxScript } from '..
 import {
   preservationPath,
   savePreserved,
+  sandboxReportFields,
 } from '../../../sandbox/plugin-support.js';
 import { openSyncBackend, TerminationReason } from '../../../sandbox/sync-backend.js';
 import { zoneReinterpreter } from '../../../sandbox/tz.js';
@@ -244,17 +245,10 @@ export class SandboxDecoder implements Decoder {
   }
 
   report(): ReportField[] {
-    // Only measured figures (README "Report fields"): the worker heap of a user sandbox, the
-    // output buffer's high-water mark of a built-in; nothing counts instructions.
-    const out: ReportField[] = [];
-    if (this.sb) {
-      out.push(
-        { name: 'Memory', value: this.sb.heapUsed, representation: 'B' },
-        { name: 'MaxMemory', value: this.maxHeap, representation: 'B' },
-      );
-    }
-    if (this.rt) out.push({ name: 'MaxOutput', value: this.rt.output.maxOutput, representation: 'B' });
-    if (this.termination.reason !== null) out.push({ name: 'TerminationReason', value: this.termination.reason, representation: '' });
-    return out;
+    return sandboxReportFields(
+      this.sb ? { used: this.sb.heapUsed, max: this.maxHeap } : null,
+      this.rt ? this.rt.output.maxOutput : null,
+      this.termination.reason,
+    );
   }
 }
