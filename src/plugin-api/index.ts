@@ -467,7 +467,8 @@ export interface Output {
    * RetryableError retries the whole batch; any other error rejects the whole batch. A record is
    * acknowledged towards its input only when done; retries follow the section's `retries`
    * backoff (forever, 10 ms doubling to 1 s, with use_buffering); rejected records are counted
-   * (RejectedCount), logged with the reason and released.
+   * (RejectedCount), logged with the reason and released. The batch and its records belong to
+   * the runner again once the call settles (records are reused): keep no reference to them.
    */
   writeBatch?(batch: Batch, ctx: OutputContext): void | BatchResult | Promise<void | BatchResult>;
   /**
