@@ -5,10 +5,10 @@ import { VirtualClock, systemClock } from './clock.js';
 test('virtual clock: timers fire in due order, each at its own instant', () => {
   const c = new VirtualClock(1000);
   const seen: string[] = [];
-  c.setTimeout(() => seen.push(`b@${c.nowMs()}`), 20);
-  c.setTimeout(() => seen.push(`a@${c.nowMs()}`), 10);
-  c.setTimeout(() => seen.push(`c@${c.nowMs()}`), 20); // same instant as b: creation order
-  c.setTimeout(() => seen.push(`late@${c.nowMs()}`), 31);
+  c.timeout(() => seen.push(`b@${c.nowMs()}`), 20);
+  c.timeout(() => seen.push(`a@${c.nowMs()}`), 10);
+  c.timeout(() => seen.push(`c@${c.nowMs()}`), 20); // same instant as b: creation order
+  c.timeout(() => seen.push(`late@${c.nowMs()}`), 31);
   c.advance(30);
   assert.deepEqual(seen, ['a@1010', 'b@1020', 'c@1020']);
   assert.equal(c.nowMs(), 1030);
@@ -20,7 +20,7 @@ test('virtual clock: timers fire in due order, each at its own instant', () => {
 test('virtual clock: intervals repeat until cancelled; cancel is idempotent', () => {
   const c = new VirtualClock(0);
   const ticks: number[] = [];
-  const t = c.setInterval(() => ticks.push(c.nowMs()), 1000);
+  const t = c.interval(() => ticks.push(c.nowMs()), 1000);
   c.advance(3500);
   assert.deepEqual(ticks, [1000, 2000, 3000]);
   t.cancel();
@@ -33,9 +33,9 @@ test('virtual clock: intervals repeat until cancelled; cancel is idempotent', ()
 test('virtual clock: a timer scheduled by a timer fires in the same advance when due', () => {
   const c = new VirtualClock(0);
   const seen: number[] = [];
-  c.setTimeout(() => {
+  c.timeout(() => {
     seen.push(c.nowMs());
-    c.setTimeout(() => seen.push(c.nowMs()), 5);
+    c.timeout(() => seen.push(c.nowMs()), 5);
   }, 10);
   c.advance(15);
   assert.deepEqual(seen, [10, 15]);
@@ -80,7 +80,7 @@ test('virtual clock: run() lets async chains woken by a timer reach their next t
 test('virtual clock: runUntil advances only as far as needed', async () => {
   const c = new VirtualClock(0);
   let n = 0;
-  c.setInterval(() => n++, 250);
+  c.interval(() => n++, 250);
   assert.equal(await c.runUntil(() => n >= 3), true);
   assert.equal(c.nowMs(), 750);
   assert.equal(await c.runUntil(() => n >= 100, 1000), false);
@@ -88,8 +88,8 @@ test('virtual clock: runUntil advances only as far as needed', async () => {
 
 test('system clock: real timers fire and cancel', async () => {
   let fired = 0;
-  const t = systemClock.setTimeout(() => fired++, 1);
-  const never = systemClock.setTimeout(() => fired += 100, 1, { keepAlive: false });
+  const t = systemClock.timeout(() => fired++, 1);
+  const never = systemClock.timeout(() => fired += 100, 1, { keepAlive: false });
   never.cancel();
   await systemClock.sleep(20);
   t.cancel();

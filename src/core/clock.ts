@@ -26,9 +26,9 @@ export interface Clock {
   /** Nanoseconds since the epoch as a double (sub-microsecond digits are not meaningful). */
   nowNs(): number;
   /** Runs `fn` once, `ms` milliseconds from now. */
-  setTimeout(fn: () => void, ms: number, opts?: TimerOptions): Timer;
+  timeout(fn: () => void, ms: number, opts?: TimerOptions): Timer;
   /** Runs `fn` every `ms` milliseconds (first run `ms` from now) until cancelled. */
-  setInterval(fn: () => void, ms: number, opts?: TimerOptions): Timer;
+  interval(fn: () => void, ms: number, opts?: TimerOptions): Timer;
   /**
    * Resolves after `ms` milliseconds, or as soon as `signal` aborts (never rejects), so a backoff
    * or reconnect delay can be cut short by shutdown.
@@ -43,15 +43,15 @@ function realTimer(handle: NodeJS.Timeout, clear: (h: NodeJS.Timeout) => void, o
   return { cancel: () => clear(handle) };
 }
 
-/** Sleep built on a clock's setTimeout, with abort support. */
-function sleepOn(clock: Pick<Clock, 'setTimeout'>, ms: number, signal?: AbortSignal, opts?: TimerOptions): Promise<void> {
+/** Sleep built on a clock's timeout, with abort support. */
+function sleepOn(clock: Pick<Clock, 'timeout'>, ms: number, signal?: AbortSignal, opts?: TimerOptions): Promise<void> {
   if (signal?.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const onAbort = () => {
       t.cancel();
       resolve();
     };
-    const t = clock.setTimeout(() => {
+    const t = clock.timeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms, opts);
@@ -66,8 +66,8 @@ export const systemClock: Clock = {
   // performance.now() has sub-millisecond resolution and, unlike hrtime.bigint(), allocates
   // nothing: this runs once per message on the hot path.
   nowNs: () => Math.round((origin + performance.now()) * 1e6),
-  setTimeout: (fn, ms, opts) => realTimer(setTimeout(fn, Math.max(0, ms)), clearTimeout, opts),
-  setInterval: (fn, ms, opts) => realTimer(setInterval(fn, Math.max(1, ms)), clearInterval, opts),
+  timeout: (fn, ms, opts) => realTimer(setTimeout(fn, Math.max(0, ms)), clearTimeout, opts),
+  interval: (fn, ms, opts) => realTimer(setInterval(fn, Math.max(1, ms)), clearInterval, opts),
   sleep: (ms, signal) => sleepOn(systemClock, ms, signal),
 };
 
@@ -98,10 +98,10 @@ export class VirtualClock implements Clock {
     return this.ms * 1e6;
   }
 
-  setTimeout(fn: () => void, ms: number): Timer {
+  timeout(fn: () => void, ms: number): Timer {
     return this.add(fn, Math.max(0, ms), 0);
   }
-  setInterval(fn: () => void, ms: number): Timer {
+  interval(fn: () => void, ms: number): Timer {
     const every = Math.max(1, ms);
     return this.add(fn, every, every);
   }

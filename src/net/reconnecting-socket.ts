@@ -134,7 +134,7 @@ export class ReconnectingSocket {
     if (wait <= 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const c: Confirmation = { until: receipt.atMs + ms, resolve, reject, timer: null };
-      c.timer = this.o.clock.setTimeout(() => {
+      c.timer = this.o.clock.timeout(() => {
         this.confirmations.delete(c);
         resolve();
       }, wait);
@@ -153,7 +153,7 @@ export class ReconnectingSocket {
     this.connected = false;
     if (sock === null) return;
     await new Promise<void>((resolve) => {
-      const t = this.o.clock.setTimeout(resolve, graceMs, { keepAlive: false });
+      const t = this.o.clock.timeout(resolve, graceMs, { keepAlive: false });
       sock.end(() => {
         t.cancel();
         resolve();
@@ -225,7 +225,7 @@ export class ReconnectingSocket {
       this.o.onEvent?.({ type: 'connect-failed', error: this.lastError, retryInMs: wait });
       this.backoff = Math.min(this.o.maxReconnectDelayMs, this.backoff * 2);
     }
-    this.reconnectTimer = this.o.clock.setTimeout(() => {
+    this.reconnectTimer = this.o.clock.timeout(() => {
       this.reconnectTimer = null;
       this.connect();
     }, wait, { keepAlive: false });

@@ -127,7 +127,7 @@ export abstract class ConsumerRunner implements RouteTarget {
 
   protected startTicker(tick: (nowNs: number) => void): void {
     if (this.opts.tickerInterval > 0) {
-      this.ticker = this.env.clock.setInterval(() => tick(this.env.clock.nowNs()), this.opts.tickerInterval * 1000);
+      this.ticker = this.env.clock.interval(() => tick(this.env.clock.nowNs()), this.opts.tickerInterval * 1000);
     }
   }
 

@@ -158,7 +158,7 @@ export class OutputRunner extends ConsumerRunner {
       }
     });
     if (this.batch.intervalMs > 0) {
-      this.intervalTimer = this.env.clock.setInterval(() => {
+      this.intervalTimer = this.env.clock.interval(() => {
         this.tickDue = true;
         this.pump();
       }, this.batch.intervalMs, { keepAlive: false });
@@ -445,7 +445,7 @@ export class OutputRunner extends ConsumerRunner {
     this.retryAttempt = attempt + 1;
     this.retryDue = false;
     const wait = backoffDelay(policy, attempt, this.random);
-    this.retryTimer = this.env.clock.setTimeout(() => {
+    this.retryTimer = this.env.clock.timeout(() => {
       this.retryTimer = null;
       this.retryDue = true;
       this.pump();
@@ -498,7 +498,7 @@ export class OutputRunner extends ConsumerRunner {
     const limit = Math.min(this.o.stopTimeoutMs, this.plugin.stopTimeoutMs ?? Infinity);
     let timer: Timer | null = null;
     const timeout = new Promise<'timeout'>((resolve) => {
-      timer = this.env.clock.setTimeout(() => resolve('timeout'), limit, { keepAlive: false });
+      timer = this.env.clock.timeout(() => resolve('timeout'), limit, { keepAlive: false });
     });
     this.pump();
     const outcome = await Promise.race([this.idle(), timeout]);
@@ -529,7 +529,7 @@ export class OutputRunner extends ConsumerRunner {
   private async bounded(stage: string, ms: number, fn: () => Promise<void>): Promise<void> {
     let timer: Timer | null = null;
     const timeout = new Promise<'timeout'>((resolve) => {
-      timer = this.env.clock.setTimeout(() => resolve('timeout'), ms, { keepAlive: false });
+      timer = this.env.clock.timeout(() => resolve('timeout'), ms, { keepAlive: false });
     });
     const run = fn().then(
       () => 'done' as const,

@@ -9,7 +9,7 @@
  *   for (let r = sr.next(); r !== null; r = sr.next()) deliver(r, sr.offset);
  * From a push-based reader (sockets): sr.feed(chunk, onRecord).
  */
-import { createHash } from 'node:crypto';
+import { HISTORY_BYTES, hashWindow } from '../core/stream-window.js';
 import type { Splitter, SplitterCommonOptions } from '../plugin-api/index.js';
 
 /** Splitters that cache views of the buffer implement this to learn that its bytes moved. */
@@ -18,11 +18,8 @@ export interface BufferAwareSplitter extends Splitter {
   bufferMoved?(): void;
 }
 
-/** Bytes of already-consumed data kept before `scanPos`, so the 500-byte journal window is always at hand. */
-export const HISTORY_BYTES = 500;
 // Below this much free space the buffer is compacted or grown before a read (Heka uses 4 KiB).
 const MIN_FREE = 4096;
-const ZERO_WINDOW = Buffer.alloc(HISTORY_BYTES);
 
 export interface SplitterRunnerOptions extends SplitterCommonOptions {
   /** Initial buffer size; defaults to min_buffer_size. Inputs reading files may ask for more. */
@@ -231,10 +228,4 @@ export class SplitterRunner {
   }
 }
 
-/** SHA-1 hex of a 500-byte window (shorter input is left-padded with zeros). */
-export function hashWindow(tail: Uint8Array): string {
-  const h = createHash('sha1');
-  if (tail.length < HISTORY_BYTES) h.update(ZERO_WINDOW.subarray(0, HISTORY_BYTES - tail.length));
-  h.update(tail.length > HISTORY_BYTES ? tail.subarray(tail.length - HISTORY_BYTES) : tail);
-  return h.digest('hex');
-}
+export { HISTORY_BYTES, hashWindow };

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { closeSync, fstatSync, openSync, readFileSync, readSync, writeFileSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { hashWindow } from '../../../runners/splitter-runner.js';
+import { hashWindow } from '../../../core/stream-window.js';
 import { ZERO_HASH, formatJournal, hashAt, locateByHash, locateEnd, positionalReadable, readJournal, writeJournal } from './journal.js';
 import { tempDir } from './test-helpers.js';
 

@@ -7,7 +7,7 @@ import { closeSync, openSync, readFileSync, readSync, renameSync, writeFileSync,
 import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { HISTORY_BYTES, hashWindow } from '../../../runners/splitter-runner.js';
+import { HISTORY_BYTES, hashWindow } from '../../../core/stream-window.js';
 
 export interface JournalPosition {
   seek: number;

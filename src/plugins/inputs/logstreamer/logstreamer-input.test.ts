@@ -153,7 +153,7 @@ test('gzip: rotated .gz files are read oldest first, and a journal inside a .gz 
   assert.match(journal('gz'), /"seek":6,"file_name":".*\/access\.log"/);
 });
 
-import { hashWindow } from '../../../runners/splitter-runner.js';
+import { hashWindow } from '../../../core/stream-window.js';
 function hashOf(s: string): string {
   return hashWindow(Buffer.from(s));
 }

@@ -13,7 +13,7 @@ import { stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import type { InputContext, InputStream, ReportField } from '../../../plugin-api/index.js';
-import { HISTORY_BYTES, hashWindow } from '../../../runners/splitter-runner.js';
+import { HISTORY_BYTES, hashWindow } from '../../../core/stream-window.js';
 import {
   ZERO_HASH,
   formatJournal,

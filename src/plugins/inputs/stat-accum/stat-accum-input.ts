@@ -115,7 +115,7 @@ export class StatAccumInput implements Input, StatAccumulator {
     this.ctx = ctx;
     this.stopped = false;
     const intervalS = ctx.tickerInterval > 0 ? ctx.tickerInterval : this.cfg.ticker_interval;
-    const timer = ctx.clock.setInterval(() => this.flushTo(ctx, intervalS, false), intervalS * 1000);
+    const timer = ctx.clock.interval(() => this.flushTo(ctx, intervalS, false), intervalS * 1000);
     await new Promise<void>((resolve) => {
       if (ctx.signal.aborted) resolve();
       else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
@@ -158,7 +158,7 @@ export class StatAccumInput implements Input, StatAccumulator {
     // which V8 lets grow far before collecting: collect once the flush has been handed on, so the
     // peak RSS follows the live data (bin/hekad.js runs node with --expose-gc).
     if ((msg.payload?.length ?? 0) >= BIG_FLUSH_BYTES && typeof globalThis.gc === 'function') {
-      ctx.clock.setTimeout(() => globalThis.gc?.(), 50, { keepAlive: false });
+      ctx.clock.timeout(() => globalThis.gc?.(), 50, { keepAlive: false });
     }
   }
 

@@ -153,7 +153,7 @@ export class FileOutput implements Output {
     const intervalMs = this.config.rotation_interval * 3600_000;
     const now = this.pctx.clock.nowMs();
     const next = (Math.floor(now / intervalMs) + 1) * intervalMs;
-    this.rotationTimer = this.pctx.clock.setTimeout(() => {
+    this.rotationTimer = this.pctx.clock.timeout(() => {
       this.rotationTimer = null;
       // A batch handed over right now (synchronously) holds records of the interval that ended.
       this.closingInterval = true;

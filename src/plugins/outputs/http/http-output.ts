@@ -81,7 +81,7 @@ export class HttpOutput implements Output {
     const onStop = () => abort.abort(new Error('hekad is stopping'));
     this.stopping.signal.addEventListener('abort', onStop, { once: true });
     const timer = this.timeoutMs > 0
-      ? this.clock.setTimeout(() => abort.abort(timeoutError(this.timeoutMs)), this.timeoutMs, { keepAlive: false })
+      ? this.clock.timeout(() => abort.abort(timeoutError(this.timeoutMs)), this.timeoutMs, { keepAlive: false })
       : null;
     try {
       res = await this.dispatcher.request({

@@ -5,10 +5,10 @@
  * literals still match; a non-ASCII character inside a character class matches any of its bytes.
  */
 import { compileGoRegex } from '../../../core/go-regex.js';
-import type { BufferAwareSplitter } from '../../../runners/splitter-runner.js';
+import type { Splitter } from '../../../plugin-api/index.js';
 import type { RegexSplitterConfig } from './config.js';
 
-export class RegexSplitter implements BufferAwareSplitter {
+export class RegexSplitter implements Splitter {
   record: Buffer | null = null;
   private readonly re: RegExp;
   private readonly eol: boolean;
