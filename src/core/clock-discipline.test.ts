@@ -15,7 +15,6 @@ const ALLOWED: Record<string, string> = {
   // The watchdog measures how long a worker thread has been busy in real time: a virtual clock
   // could never see a script loop forever.
   'sandbox/worker/worker-sandbox.ts': 'watchdog over a real worker thread',
-  'plugins/inputs/logstreamer/test-helpers.ts': 'test helper that waits on real files',
   // The CPU-time budget of a call into a real worker thread, waited for with Atomics.wait.
   'sandbox/worker/sync-sandbox.ts': 'CPU budget of a real worker thread',
   // Daemon log lines carry the wall-clock time, as Heka's log package prints it.

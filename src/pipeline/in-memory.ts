@@ -6,6 +6,7 @@
  * queues, decoders, encoders, filters, tickers, retries and acknowledgements are the real runners'.
  * It is the seam that `hekad -test` builds on.
  */
+import { untilAborted } from '../core/abort.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,10 +113,7 @@ class FeedInput implements Input {
 
   async run(ctx: InputContext): Promise<void> {
     this.ctx = ctx;
-    await new Promise<void>((resolve) => {
-      if (ctx.signal.aborted) resolve();
-      else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
-    });
+    await untilAborted(ctx.signal);
     this.stream?.close();
   }
 

@@ -22,8 +22,6 @@ test('no plugin imports another plugin folder', () => {
   for (const file of sourceFiles(join(SRC, 'plugins'))) {
     const own = pluginFolder(file);
     if (own === null) continue;
-    // Test helpers may build fixtures from other plugins; plugin code may not.
-    if (/test-helpers?\.ts$/.test(file)) continue;
     for (const m of readFileSync(file, 'utf8').matchAll(/from '(\.[^']+)'/g)) {
       const target = pluginFolder(resolve(dirname(file), m[1]!));
       if (target !== null && target !== own) offenders.push(`${relative(SRC, file)} imports ${m[1]}`);

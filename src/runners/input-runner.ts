@@ -3,6 +3,8 @@
  * routes synchronously, reports backpressure, restarts it per its `retries` policy when it fails,
  * and shuts the daemon down when an input that may not exit stops (spec/config.md §8-§9).
  */
+import { untilAborted } from '../core/abort.js';
+import { backoffDelay, type RetrySettings } from './batch-policy.js';
 import type { Message } from '../core/message.js';
 import { FieldType } from '../core/message.js';
 import type {
@@ -37,7 +39,7 @@ export interface InputRunnerOptions {
   logDecodeFailures: boolean;
   newSplitter: () => Splitter;
   splitterOptions: SplitterCommonOptions;
-  retries: { delay: number; max_delay: number; max_jitter: number; max_retries: number };
+  retries: RetrySettings;
   tickerInterval: number;
   findInput: (name: string) => Input | undefined;
 }
@@ -259,10 +261,7 @@ export class InputRunner {
 
   private untilShutdown(): Promise<void> {
     if (this.pausedWait === null) {
-      const signal = this.abort.signal;
-      this.pausedWait = signal.aborted
-        ? Promise.resolve()
-        : new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+      this.pausedWait = untilAborted(this.abort.signal);
     }
     return this.pausedWait;
   }
@@ -272,7 +271,7 @@ export class InputRunner {
   }
 
   private async runWithRetries(): Promise<void> {
-    const { delay, max_delay, max_jitter, max_retries } = this.o.retries;
+    const { max_retries } = this.o.retries;
     let attempt = 0;
     for (;;) {
       try {
@@ -287,7 +286,7 @@ export class InputRunner {
           this.exited(max_retries === 0 ? String((err as Error)?.message ?? err) : 'Max retries exceeded');
           return;
         }
-        const wait = Math.min(max_delay, delay * 2 ** Math.min(attempt, 30)) + Math.random() * max_jitter;
+        const wait = backoffDelay(this.o.retries, attempt);
         attempt++;
         this.ctx.log.info(`Restarting in ${Math.round(wait)} ms (attempt ${attempt}).`);
         await this.env.clock.sleep(wait, this.abort.signal);

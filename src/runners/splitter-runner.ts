@@ -12,12 +12,6 @@
 import { HISTORY_BYTES, hashWindow } from '../core/stream-window.js';
 import type { Splitter, SplitterCommonOptions } from '../plugin-api/index.js';
 
-/** Splitters that cache views of the buffer implement this to learn that its bytes moved. */
-export interface BufferAwareSplitter extends Splitter {
-  /** Called after the runner moved or replaced buffer content (compaction, growth, reset). */
-  bufferMoved?(): void;
-}
-
 // Below this much free space the buffer is compacted or grown before a read (Heka uses 4 KiB).
 const MIN_FREE = 4096;
 
@@ -40,7 +34,7 @@ export class SplitterRunner {
   truncated = 0;
   dropped = 0;
 
-  private readonly splitter: BufferAwareSplitter;
+  private readonly splitter: Splitter;
   private readonly maxRecord: number;
   private readonly cap: number;
   private readonly keepTruncated: boolean;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildFileMatcher, groupStreams, matchParts, normalizeTranslation, priorityLess, scanFiles, streamName } from './discovery.js';
-import { tempDir } from './test-helpers.js';
+import { tempDir } from '../../../../test/harness/logstreamer.js';
 
 test('effective regex: ^ + quoted root + separator + file_match + $', () => {
   const fm = buildFileMatcher('/var/log/nginx', 'access\\.log\\.?(?P<Index>\\d+)?(.gz)?');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { hashWindow } from '../../../core/stream-window.js';
 import { ZERO_HASH, formatJournal, hashAt, locateByHash, locateEnd, positionalReadable, readJournal, writeJournal } from './journal.js';
-import { tempDir } from './test-helpers.js';
+import { tempDir } from '../../../../test/harness/logstreamer.js';
 
 test('hash window examples (§5)', () => {
   assert.equal(hashWindow(Buffer.alloc(0)), ZERO_HASH);

@@ -6,7 +6,7 @@
 import { mkdirSync, openSync, writeSync, closeSync, rmSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { lsConfig, startInput, tempDir } from './test-helpers.js';
+import { lsConfig, startInput, tempDir } from '../../../../test/harness/logstreamer.js';
 
 const MiB = 1024 * 1024;
 const sizeMiB = Number(process.argv[2] ?? 200);

@@ -4,7 +4,7 @@ import { mkdirSync, appendFileSync, readFileSync, renameSync, writeFileSync, exi
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { delay, lsConfig, payloads, startInput, tempDir, until } from './test-helpers.js';
+import { delay, lsConfig, payloads, startInput, tempDir, until } from '../../../../test/harness/logstreamer.js';
 import { LogstreamerInput } from './logstreamer-input.js';
 import definition from './index.js';
 import { RegexSplitter } from '../../splitters/regex/regex-splitter.js';

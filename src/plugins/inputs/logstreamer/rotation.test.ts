@@ -12,7 +12,7 @@ import { fakeInputContext } from '../../../../test/harness/fake-context.js';
 import { TokenSplitter } from '../../splitters/token/token-splitter.js';
 import { gzipWindow } from './journal.js';
 import { LogstreamerInput } from './logstreamer-input.js';
-import { delay, lsConfig, payloads, startInput, tempDir, until } from './test-helpers.js';
+import { delay, lsConfig, payloads, startInput, tempDir, until } from '../../../../test/harness/logstreamer.js';
 
 const MATCH = 'access\\.log\\.?(?P<Index>\\d+)?(.gz)?';
 

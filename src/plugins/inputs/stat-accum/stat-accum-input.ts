@@ -3,6 +3,7 @@
  * feeders) and emits one `heka.statmetric` message per ticker_interval, with Heka's reset
  * semantics. Accumulation and flushing run on the one JS thread, so they never interleave.
  */
+import { untilAborted } from '../../../core/abort.js';
 import { FieldType, Message, newUuid } from '../../../core/message.js';
 import type { Input, InputContext, ReportField, StatAccumulator } from '../../../plugin-api/index.js';
 import { goFloatFromString } from '../../../core/go-float.js';
@@ -116,10 +117,7 @@ export class StatAccumInput implements Input, StatAccumulator {
     this.stopped = false;
     const intervalS = ctx.tickerInterval > 0 ? ctx.tickerInterval : this.cfg.ticker_interval;
     const timer = ctx.clock.interval(() => this.flushTo(ctx, intervalS, false), intervalS * 1000);
-    await new Promise<void>((resolve) => {
-      if (ctx.signal.aborted) resolve();
-      else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
-    });
+    await untilAborted(ctx.signal);
     timer.cancel();
     // Heka flushes once more at shutdown, after the last tick.
     this.flushTo(ctx, intervalS, true);

@@ -3,6 +3,7 @@
  * parsed synchronously, straight into the StatAccumInput named by stat_accum_name; nothing is
  * queued per metric. UDP cannot push back, so what the kernel drops is read from /proc/net/udp.
  */
+import { untilAborted } from '../../../core/abort.js';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
@@ -54,10 +55,7 @@ export class StatsdInput implements Input {
       this.close();
       throw err;
     }
-    await new Promise<void>((resolve) => {
-      if (ctx.signal.aborted) resolve();
-      else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
-    });
+    await untilAborted(ctx.signal);
     this.flushSuppressed(true);
     this.close();
   }

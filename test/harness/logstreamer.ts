@@ -1,13 +1,13 @@
-/** Shared helpers of the LogstreamerInput tests. */
+/** Shared helpers of the LogstreamerInput tests (kept out of the plugin folder: they build on other plugins). */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PluginContext } from '../../../plugin-api/index.js';
-import { fakeInputContext, type FakeInputContext, type FakeInputOptions } from '../../../../test/harness/fake-context.js';
-import { TokenSplitter } from '../../splitters/token/token-splitter.js';
-import type { OptionSpec } from '../../../plugin-api/index.js';
-import { logstreamerOptions, type LogstreamerConfig } from './config.js';
-import { LogstreamerInput } from './logstreamer-input.js';
+import type { PluginContext } from '../../src/plugin-api/index.js';
+import { fakeInputContext, type FakeInputContext, type FakeInputOptions } from './fake-context.js';
+import { TokenSplitter } from '../../src/plugins/splitters/token/token-splitter.js';
+import type { OptionSpec } from '../../src/plugin-api/index.js';
+import { logstreamerOptions, type LogstreamerConfig } from '../../src/plugins/inputs/logstreamer/config.js';
+import { LogstreamerInput } from '../../src/plugins/inputs/logstreamer/logstreamer-input.js';
 
 export function tempDir(prefix = 'hekad-ls-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
